@@ -1,0 +1,168 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func applyBind(c *Config, v string) error {
+	// CFG-9: host names are allowed (the original accepted IP literals only).
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return &Error{"bind", "expected `host:port`"}
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return &Error{"bind", "expected a numeric port between 0 and 65535"}
+	}
+	c.Bind = v
+	return nil
+}
+
+func applyUpstream(c *Config, v string) error {
+	if err := checkURL(v); err != "" {
+		return &Error{"upstream", err}
+	}
+	c.Upstream = strings.TrimRight(v, "/")
+	return nil
+}
+
+func applyIndex(c *Config, v string) error {
+	if reason := checkIndexName(v); reason != "" {
+		return &Error{"index", reason}
+	}
+	c.Index = v
+	return nil
+}
+
+func applyTokens(c *Config, v string) error {
+	c.Tokens = map[string]string{}
+	for _, entry := range strings.Split(v, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		tok, principal, ok := strings.Cut(entry, "=")
+		tok, principal = strings.TrimSpace(tok), strings.TrimSpace(principal)
+		if !ok {
+			// The entry is not echoed: it may be a secret.
+			return &Error{"tokens", "an entry is not `token=principal`"}
+		}
+		if tok == "" || principal == "" {
+			return &Error{"tokens", "an entry has an empty token or principal"}
+		}
+		c.Tokens[tok] = principal
+	}
+	return nil
+}
+
+func applyCleartext(c *Config, v string) error {
+	b, err := parseBool("allow_cleartext_mutation", v)
+	c.AllowCleartextMutation = b
+	return err
+}
+
+func applyPassthroughCluster(c *Config, v string) error {
+	c.PassthroughCluster = v
+	return nil
+}
+
+func applyPassthroughEndpoint(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	if err := checkURL(v); err != "" {
+		return &Error{"passthrough_endpoint", err}
+	}
+	c.PassthroughEndpoint = strings.TrimRight(v, "/")
+	return nil
+}
+
+func applyPassthroughIndices(c *Config, v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.PassthroughIndices = append(c.PassthroughIndices, p)
+		}
+	}
+	return nil
+}
+
+func applyMaxBody(c *Config, v string) error {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n <= 0 {
+		return &Error{"max_body_bytes", "expected a positive whole number of bytes"}
+	}
+	c.MaxBodyBytes = n
+	return nil
+}
+
+func applyUpstreamTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return &Error{"upstream_timeout", "expected a positive duration such as 30s"}
+	}
+	c.UpstreamTimeout = d
+	return nil
+}
+
+func applyShutdownTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < 0 {
+		return &Error{"shutdown_timeout", "expected a duration such as 30s"}
+	}
+	c.ShutdownTimeout = d
+	return nil
+}
+
+// crossCheck validates rules that span keys (CFG-13, CFG-14).
+func crossCheck(c *Config) error {
+	if (c.PassthroughCluster == "") != (c.PassthroughEndpoint == "") {
+		return &Error{"passthrough_cluster", "set both passthrough_cluster and passthrough_endpoint, or neither"}
+	}
+	if len(c.PassthroughIndices) > 0 && c.PassthroughCluster == "" {
+		return &Error{"passthrough_indices", "requires passthrough_cluster and passthrough_endpoint"}
+	}
+	return nil
+}
+
+// parseBool implements CFG-4.
+func parseBool(field, v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes":
+		return true, nil
+	case "0", "false", "no":
+		return false, nil
+	}
+	return false, &Error{field, "expected a boolean (1/true/yes or 0/false/no)"}
+}
+
+// checkURL implements CFG-10 and returns a reason, or "".
+func checkURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "expected an absolute http:// or https:// URL"
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "expected a URL without credentials, query or fragment"
+	}
+	return ""
+}
+
+// checkIndexName implements CFG-11 and returns a reason, or "".
+func checkIndexName(v string) string {
+	switch {
+	case v == "" || v == "." || v == "..":
+		return "expected an index name"
+	case len(v) > 255:
+		return "an index name is at most 255 bytes"
+	case strings.ContainsAny(v[:1], "-_+"):
+		return "an index name cannot start with -, _ or +"
+	case strings.ContainsAny(v, "\\/*?\"<>|,#: "):
+		return "an index name cannot contain \\ / * ? \" < > | , # : or space"
+	case strings.ToLower(v) != v:
+		return "an index name must be lower case"
+	}
+	return ""
+}
