@@ -1,0 +1,81 @@
+// Command osproxy runs the proxy: it reads the configuration, binds the listener,
+// serves until SIGINT or SIGTERM, then drains. Process lifecycle and wiring only.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/osproxy/osproxy/osproxy"
+	"github.com/osproxy/osproxy/osproxy/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cfg, action, err := config.Load(args, os.LookupEnv, os.ReadFile)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "osproxy: %v\n", err)
+		return 1
+	case action == config.Help:
+		config.WriteUsage(stdout)
+		return 0
+	case action == config.Version:
+		fmt.Fprintf(stdout, "osproxy %s\n", version)
+		return 0
+	}
+	proxy, err := osproxy.New(*cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "osproxy: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Bind)
+	if err != nil {
+		fmt.Fprintf(stderr, "osproxy: binding %s: %v\n", cfg.Bind, err)
+		return 1
+	}
+	srv := &http.Server{
+		Handler:           proxy,
+		ReadHeaderTimeout: 10 * time.Second, // slowloris guard
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	// CFG-18: the socket is bound, so this line is a readiness signal.
+	fmt.Fprintf(stdout, "osproxy listening on http://%s (%s)\n", ln.Addr(), proxy.Mode())
+	return serve(srv, ln, cfg.ShutdownTimeout, stderr)
+}
+
+// serve runs srv until a signal, then drains for at most grace (CFG-17).
+func serve(srv *http.Server, ln net.Listener, grace time.Duration, stderr io.Writer) int {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		fmt.Fprintf(stderr, "osproxy: serving: %v\n", err)
+		return 1
+	case <-sigs:
+	}
+	fmt.Fprintln(stderr, "osproxy: shutdown signal received, draining in-flight requests")
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(stderr, "osproxy: draining: %v\n", err)
+	}
+	return 0
+}

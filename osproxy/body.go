@@ -1,0 +1,75 @@
+package osproxy
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+)
+
+// maxJSONDepth bounds nesting of bodies the proxy parses.
+const maxJSONDepth = 256
+
+// readJSONBody reads a request body the proxy must rewrite: at most limit bytes
+// (SRCH-3) after gzip decoding (SRCH-5), JSON only (SRCH-4), one well-formed
+// object with no repeated key. An absent body is returned as nil.
+func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
+	if e := checkContentType(r.Header); e != nil {
+		return nil, e
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	src := io.Reader(r.Body)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, fail(CodeMalformedBody, "the gzip body could not be read")
+		}
+		defer zr.Close()
+		src = zr
+	default:
+		return nil, fail(CodeUnsupportedMedia, "content encoding "+strconv.Quote(enc)+" is not supported; use gzip or none")
+	}
+	body, err := io.ReadAll(io.LimitReader(src, limit+1))
+	if err != nil {
+		return nil, fail(CodeMalformedBody, "the request body could not be read")
+	}
+	if int64(len(body)) > limit {
+		return nil, tooLarge(limit)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil
+	}
+	if err := jsonstream.Validate(body, maxJSONDepth); err != nil {
+		return nil, fail(CodeMalformedBody, "the body is not valid JSON: "+err.Error())
+	}
+	if jsonstream.Kind(bytes.TrimSpace(body)) != '{' {
+		return nil, fail(CodeMalformedBody, "the body must be a JSON object")
+	}
+	return body, nil
+}
+
+func tooLarge(limit int64) *Error {
+	return fail(CodeRequestTooLarge, "the request body exceeds the limit of "+strconv.FormatInt(limit, 10)+" bytes")
+}
+
+// checkContentType accepts JSON or no content type (SRCH-4).
+func checkContentType(h http.Header) *Error {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+		return nil
+	}
+	return fail(CodeUnsupportedMedia, "content type "+strconv.Quote(ct)+" is not supported; send application/json")
+}

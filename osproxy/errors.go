@@ -1,0 +1,108 @@
+package osproxy
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+)
+
+// Code is a stable error code; each has one row in spec/06-errors.md.
+type Code string
+
+const (
+	CodeMalformedBody        Code = "malformed_body"
+	CodeTenantRequired       Code = "tenant_required"
+	CodeTenantAmbiguous      Code = "tenant_ambiguous"
+	CodeTenantInvalid        Code = "tenant_invalid"
+	CodeInvalidIndexName     Code = "invalid_index_name"
+	CodeInvalidDocumentID    Code = "invalid_document_id"
+	CodeReservedField        Code = "reserved_field"
+	CodeUnsupportedQuery     Code = "unsupported_query"
+	CodeUnsupportedParameter Code = "unsupported_parameter"
+	CodeUnsupportedEndpoint  Code = "unsupported_endpoint"
+	CodeAuthRequired         Code = "authentication_required"
+	CodeTLSRequired          Code = "tls_required"
+	CodeMethodNotAllowed     Code = "method_not_allowed"
+	CodeRequestTooLarge      Code = "request_too_large"
+	CodeUnsupportedMedia     Code = "unsupported_media_type"
+	CodeInternal             Code = "internal_error"
+	CodeUpstreamUnreachable  Code = "upstream_unreachable"
+	CodeUpstreamTimeout      Code = "upstream_timeout"
+)
+
+// statusOf maps each code to its HTTP status (ERR-1). One table, one place.
+var statusOf = map[Code]int{
+	CodeMalformedBody:        http.StatusBadRequest,
+	CodeTenantRequired:       http.StatusBadRequest,
+	CodeTenantAmbiguous:      http.StatusBadRequest,
+	CodeTenantInvalid:        http.StatusBadRequest,
+	CodeInvalidIndexName:     http.StatusBadRequest,
+	CodeInvalidDocumentID:    http.StatusBadRequest,
+	CodeReservedField:        http.StatusBadRequest,
+	CodeUnsupportedQuery:     http.StatusBadRequest,
+	CodeUnsupportedParameter: http.StatusBadRequest,
+	CodeUnsupportedEndpoint:  http.StatusBadRequest,
+	CodeAuthRequired:         http.StatusUnauthorized,
+	CodeTLSRequired:          http.StatusForbidden,
+	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	CodeRequestTooLarge:      http.StatusRequestEntityTooLarge,
+	CodeUnsupportedMedia:     http.StatusUnsupportedMediaType,
+	CodeInternal:             http.StatusInternalServerError,
+	CodeUpstreamUnreachable:  http.StatusBadGateway,
+	CodeUpstreamTimeout:      http.StatusGatewayTimeout,
+}
+
+// Error is a request-path error with a stable code. Reason must never carry
+// tenant values, tokens or document contents (ERR-2).
+type Error struct {
+	Code   Code
+	Reason string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Reason }
+
+// Status reports the HTTP status of e's code.
+func (e *Error) Status() int {
+	if s, ok := statusOf[e.Code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+func fail(code Code, reason string) *Error { return &Error{Code: code, Reason: reason} }
+
+// writeError sends e as an OpenSearch-shaped error body (ERR-1).
+func writeError(w http.ResponseWriter, r *http.Request, e *Error) {
+	status := e.Status()
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=UTF-8")
+	switch e.Code {
+	case CodeAuthRequired:
+		h.Set("WWW-Authenticate", `Bearer realm="osproxy"`)
+	case CodeMethodNotAllowed:
+		h.Set("Allow", "GET, HEAD, POST, PUT, DELETE")
+	}
+	body := appendErrorBody(make([]byte, 0, 256), e, status)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+func appendErrorBody(b []byte, e *Error, status int) []byte {
+	cause := func(b []byte) []byte {
+		b = append(b, `"type":`...)
+		b = jsonstream.AppendString(b, string(e.Code))
+		b = append(b, `,"reason":`...)
+		return jsonstream.AppendString(b, e.Reason)
+	}
+	b = append(b, `{"error":{"root_cause":[{`...)
+	b = cause(b)
+	b = append(b, `}],`...)
+	b = cause(b)
+	b = append(b, `},"status":`...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	return append(b, '}')
+}

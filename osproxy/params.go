@@ -1,0 +1,49 @@
+package osproxy
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// searchParams are the parameters of SRCH-7: none can widen a search.
+var searchParams = paramSet("size", "from", "timeout", "terminate_after", "track_total_hits", "track_scores",
+	"typed_keys", "rest_total_hits_as_int", "allow_partial_search_results", "batched_reduce_size",
+	"max_concurrent_shard_requests", "pre_filter_shard_size", "request_cache", "_source", "_source_includes",
+	"_source_excludes", "sort", "docvalue_fields", "stored_fields", "seq_no_primary_term", "version",
+	"filter_path", "pretty", "human", "error_trace", "preference", "cancel_after_time_interval")
+
+// writeParams and readParams are those of DOC-7.
+var (
+	writeParams = paramSet("refresh", "timeout", "wait_for_active_shards", "if_seq_no", "if_primary_term",
+		"version", "version_type", "pretty", "human", "error_trace", "filter_path")
+	readParams = paramSet("_source", "_source_includes", "_source_excludes", "stored_fields", "realtime",
+		"refresh", "preference", "version", "version_type", "pretty", "human", "error_trace", "filter_path")
+)
+
+func paramSet(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// filterParams keeps the raw query when every parameter is allowed, else names
+// the first one that is not.
+func filterParams(raw string, allowed map[string]bool) (string, *Error) {
+	rest := raw
+	for rest != "" {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if pair == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(pair, "=")
+		decoded, err := url.QueryUnescape(name)
+		if err != nil || !allowed[decoded] {
+			return "", fail(CodeUnsupportedParameter, "the parameter "+strconv.Quote(name)+" is not supported in tenancy mode")
+		}
+	}
+	return raw, nil
+}

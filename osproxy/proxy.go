@@ -1,0 +1,139 @@
+package osproxy
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/osproxy/osproxy/osproxy/config"
+	"github.com/osproxy/osproxy/osproxy/route"
+)
+
+// Proxy is the osproxy http.Handler. Build it with New.
+type Proxy struct {
+	cfg         config.Config
+	upstream    *url.URL
+	transport   http.RoundTripper
+	passthrough *httputil.ReverseProxy // nil without passthrough
+	tokens      map[[sha256.Size]byte]string
+	newID       func() string
+	errorLog    *log.Logger
+}
+
+// Option adjusts a Proxy at construction, for tests and embedding.
+type Option func(*Proxy)
+
+// WithTransport replaces the upstream transport (tests use a canned RoundTripper).
+func WithTransport(rt http.RoundTripper) Option { return func(p *Proxy) { p.transport = rt } }
+
+// WithIDGenerator replaces the random id source of DOC-2.
+func WithIDGenerator(f func() string) Option { return func(p *Proxy) { p.newID = f } }
+
+// New builds a Proxy from a validated configuration.
+func New(cfg config.Config, opts ...Option) (*Proxy, error) {
+	up, err := url.Parse(cfg.Upstream)
+	if err != nil {
+		return nil, fmt.Errorf("parsing upstream: %w", err)
+	}
+	p := &Proxy{
+		cfg:       cfg,
+		upstream:  up,
+		transport: newTransport(cfg.UpstreamTimeout),
+		tokens:    make(map[[sha256.Size]byte]string, len(cfg.Tokens)),
+		newID:     randomID,
+		errorLog:  log.New(os.Stderr, "osproxy: ", log.LstdFlags),
+	}
+	for tok, principal := range cfg.Tokens {
+		p.tokens[sha256.Sum256([]byte(tok))] = principal
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	if cfg.PassthroughEndpoint != "" {
+		target, err := url.Parse(cfg.PassthroughEndpoint)
+		if err != nil {
+			return nil, fmt.Errorf("parsing passthrough endpoint: %w", err)
+		}
+		p.passthrough = p.newPassthrough(target)
+	}
+	return p, nil
+}
+
+// Mode names what the proxy serves, for the readiness line of CFG-18.
+func (p *Proxy) Mode() string {
+	switch {
+	case p.passthrough == nil:
+		return "tenancy"
+	case len(p.cfg.PassthroughIndices) == 0:
+		return "passthrough"
+	}
+	return "passthrough+tenancy"
+}
+
+// ServeHTTP walks a request through once: passthrough or tenancy.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer p.contain(w, r)
+	if p.passes(r) {
+		if e := p.authenticate(r); e != nil {
+			writeError(w, r, e)
+			return
+		}
+		p.passthrough.ServeHTTP(w, r)
+		return
+	}
+	p.serveTenancy(w, r)
+}
+
+// passes reports whether r goes to the passthrough endpoint (PT-1, PT-2).
+func (p *Proxy) passes(r *http.Request) bool {
+	if p.passthrough == nil {
+		return false
+	}
+	if len(p.cfg.PassthroughIndices) == 0 {
+		return true
+	}
+	first := route.FirstSegment(r.URL.EscapedPath())
+	if strings.HasPrefix(first, "_") {
+		return false
+	}
+	for _, prefix := range p.cfg.PassthroughIndices {
+		if strings.HasPrefix(first, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// contain turns a panic into a 500 for this request only (ERR-3). An aborted
+// response (http.ErrAbortHandler) is re-raised so net/http drops the connection.
+func (p *Proxy) contain(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	p.errorLog.Printf("contained a panic serving %s: %v", r.Method, v)
+	writeError(w, r, fail(CodeInternal, "the proxy failed to handle the request"))
+}
+
+// authenticate implements SEC-1 and SEC-2.
+func (p *Proxy) authenticate(r *http.Request) *Error {
+	if len(p.tokens) == 0 {
+		return nil
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return fail(CodeAuthRequired, "a bearer token is required")
+	}
+	if _, known := p.tokens[sha256.Sum256([]byte(token))]; !known {
+		return fail(CodeAuthRequired, "the bearer token is not valid")
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package osproxy
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+	"github.com/osproxy/osproxy/osproxy/query"
+	"github.com/osproxy/osproxy/osproxy/tenant"
+)
+
+// search serves GET|POST /{index}/_search (spec/04-search.md): wrap the query in
+// the tenant filter, then stream the response through the hit transform.
+func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
+	params, e := filterParams(r.URL.RawQuery, searchParams)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	body, e := readJSONBody(r, p.cfg.MaxBodyBytes)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	if err := query.Screen(body); err != nil {
+		var ref *query.Refusal
+		if errors.As(err, &ref) {
+			writeError(w, r, fail(CodeUnsupportedQuery, ref.Error()))
+			return
+		}
+		writeError(w, r, fail(CodeMalformedBody, "the search body could not be read"))
+		return
+	}
+	wrapped, err := query.Wrap(make([]byte, 0, len(body)+192), body, query.Filter{
+		TenantField: tenant.FieldTenant, IndexField: tenant.FieldIndex, Tenant: tr.tenant, Index: tr.index,
+	})
+	if err != nil {
+		writeError(w, r, fail(CodeMalformedBody, "the search body could not be read"))
+		return
+	}
+	target := p.cfg.Upstream + "/" + p.cfg.Index + "/_search?routing=" + url.QueryEscape(tr.tenant) // SRCH-1
+	if params != "" {
+		target += "&" + params
+	}
+	resp, e := p.roundTrip(r, http.MethodPost, target, wrapped)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		p.relayUpstreamError(w, r, resp, tr)
+		return
+	}
+	copyResponseHeaders(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	shaper := tenant.NewShaper(tr.tenant, tr.index)
+	if _, err := jsonstream.TransformHits(w, resp.Body, shaper.Hit, jsonstream.Options{}); err != nil {
+		// The head is sent: abort rather than end a broken body as complete.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// roundTrip sends a request the proxy built, with the relayed client headers.
+func (p *Proxy) roundTrip(r *http.Request, method, target string, body []byte) (*http.Response, *Error) {
+	req, err := http.NewRequestWithContext(r.Context(), method, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, fail(CodeInternal, "the upstream request could not be built")
+	}
+	if body == nil {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	copyRelayed(req.Header, r.Header)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := p.transport.RoundTrip(req)
+	if err != nil {
+		return nil, upstreamError(err)
+	}
+	return resp, nil
+}

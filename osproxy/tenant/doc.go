@@ -1,0 +1,4 @@
+// Package tenant holds what a tenant is in the shared physical index: valid tenant
+// and logical names, physical ids, the reserved fields injected on write, and the
+// shaping of stored documents back to the tenant's logical view.
+package tenant

@@ -1,0 +1,43 @@
+package tenant
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+)
+
+// ErrReservedField reports a client document that sets a reserved field (TEN-9).
+var ErrReservedField = errors.New("the document sets a reserved field")
+
+// ErrNotObject reports a document that is not a JSON object.
+var ErrNotObject = errors.New("the document is not a JSON object")
+
+// Inject appends doc to dst with the reserved fields spliced in as its first two
+// members (TEN-8). doc must already be valid JSON; the client's bytes are kept as
+// they are after the opening brace.
+func Inject(dst, doc []byte, tenant, index string) ([]byte, error) {
+	doc = bytes.TrimSpace(doc)
+	if jsonstream.Kind(doc) != '{' {
+		return dst, ErrNotObject
+	}
+	err := jsonstream.Members(doc, func(key, _ []byte) error {
+		if jsonstream.KeyIs(key, FieldTenant) || jsonstream.KeyIs(key, FieldIndex) {
+			return ErrReservedField
+		}
+		return nil
+	})
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, `{"`+FieldTenant+`":`...)
+	dst = jsonstream.AppendString(dst, tenant)
+	dst = append(dst, `,"`+FieldIndex+`":`...)
+	dst = jsonstream.AppendString(dst, index)
+	inner := doc[1 : len(doc)-1]
+	if len(bytes.TrimSpace(inner)) > 0 {
+		dst = append(dst, ',')
+		dst = append(dst, inner...)
+	}
+	return append(dst, '}'), nil
+}

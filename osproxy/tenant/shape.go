@@ -1,0 +1,145 @@
+package tenant
+
+import (
+	"bytes"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+)
+
+// Shaper rewrites stored documents and hits to a tenant's logical view (SRCH-9).
+type Shaper struct {
+	index  string // logical index
+	prefix []byte // "{tenant}:{index}:" of every physical id
+}
+
+// NewShaper returns the shaper for one tenant's view of one logical index.
+func NewShaper(tenant, index string) *Shaper {
+	return &Shaper{index: index, prefix: []byte(PhysicalID(tenant, index, ""))}
+}
+
+// Hit appends the shaped form of one hit or stored document to dst: _index
+// logical, _id without the physical prefix, no _routing, no reserved field in
+// _source, fields or highlight; inner_hits shaped the same way.
+func (s *Shaper) Hit(dst, hit []byte) ([]byte, error) {
+	if jsonstream.Kind(hit) != '{' {
+		return append(dst, hit...), nil
+	}
+	w := memberWriter{dst: append(dst, '{')}
+	err := jsonstream.Members(hit, func(key, value []byte) error {
+		switch {
+		case jsonstream.KeyIs(key, "_index"):
+			w.raw(key, nil)
+			w.dst = jsonstream.AppendString(w.dst, s.index)
+		case jsonstream.KeyIs(key, "_id"):
+			w.raw(key, nil)
+			w.dst = s.appendLogicalID(w.dst, value)
+		case jsonstream.KeyIs(key, "_routing"):
+		case jsonstream.KeyIs(key, "_source"):
+			w.raw(key, nil)
+			return w.object(value, dropReserved(false))
+		case jsonstream.KeyIs(key, "fields"), jsonstream.KeyIs(key, "highlight"):
+			w.raw(key, nil)
+			return w.object(value, dropReserved(true))
+		case jsonstream.KeyIs(key, "inner_hits"):
+			w.raw(key, nil)
+			return s.innerHits(&w, value)
+		default:
+			w.raw(key, value)
+		}
+		return nil
+	})
+	return append(w.dst, '}'), err
+}
+
+// appendLogicalID strips the physical prefix from a JSON string id. An id
+// without the prefix is kept: the filter makes it unreachable in practice.
+func (s *Shaper) appendLogicalID(dst, value []byte) []byte {
+	if jsonstream.Kind(value) != '"' {
+		return append(dst, value...)
+	}
+	if bytes.IndexByte(value, '\\') < 0 {
+		inner := value[1 : len(value)-1]
+		if bytes.HasPrefix(inner, s.prefix) {
+			dst = append(dst, '"')
+			dst = append(dst, inner[len(s.prefix):]...)
+			return append(dst, '"')
+		}
+		return append(dst, value...)
+	}
+	id, err := jsonstream.Unquote(value)
+	if err != nil || !bytes.HasPrefix([]byte(id), s.prefix) {
+		return append(dst, value...)
+	}
+	return jsonstream.AppendString(dst, id[len(s.prefix):])
+}
+
+// innerHits shapes {name: {"hits": {"hits": [...]}}} recursively.
+func (s *Shaper) innerHits(w *memberWriter, value []byte) error {
+	if jsonstream.Kind(value) != '{' {
+		w.dst = append(w.dst, value...)
+		return nil
+	}
+	return w.object(value, func(w *memberWriter, key, named []byte) error {
+		w.raw(key, nil)
+		return w.object(named, func(w *memberWriter, key, hits []byte) error {
+			if !jsonstream.KeyIs(key, "hits") {
+				w.raw(key, hits)
+				return nil
+			}
+			w.raw(key, nil)
+			return w.object(hits, func(w *memberWriter, key, arr []byte) error {
+				if !jsonstream.KeyIs(key, "hits") || jsonstream.Kind(arr) != '[' {
+					w.raw(key, arr)
+					return nil
+				}
+				w.raw(key, nil)
+				return s.hitArray(w, arr)
+			})
+		})
+	})
+}
+
+func (s *Shaper) hitArray(w *memberWriter, arr []byte) error {
+	w.dst = append(w.dst, '[')
+	first := true
+	err := jsonstream.Elements(arr, func(hit []byte) error {
+		if !first {
+			w.dst = append(w.dst, ',')
+		}
+		first = false
+		var err error
+		w.dst, err = s.Hit(w.dst, hit)
+		return err
+	})
+	w.dst = append(w.dst, ']')
+	return err
+}
+
+// dropReserved returns a member filter that removes reserved fields, and with
+// subfields also their sub-fields such as "_tenant.keyword".
+func dropReserved(subfields bool) func(w *memberWriter, key, value []byte) error {
+	return func(w *memberWriter, key, value []byte) error {
+		if isReserved(key, subfields) {
+			return nil
+		}
+		w.raw(key, value)
+		return nil
+	}
+}
+
+func isReserved(key []byte, subfields bool) bool {
+	if jsonstream.KeyIs(key, FieldTenant) || jsonstream.KeyIs(key, FieldIndex) {
+		return true
+	}
+	if !subfields {
+		return false
+	}
+	if bytes.IndexByte(key, '\\') >= 0 {
+		name, err := jsonstream.Unquote(append(append([]byte{'"'}, key...), '"'))
+		if err != nil {
+			return true // unreadable: drop rather than risk a leak
+		}
+		key = []byte(name)
+	}
+	return bytes.HasPrefix(key, []byte(FieldTenant+".")) || bytes.HasPrefix(key, []byte(FieldIndex+"."))
+}
