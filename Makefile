@@ -1,0 +1,73 @@
+# osproxy — every target works on a fresh machine; `make test` is what CI runs.
+SHELL := /bin/bash
+include ci/opensearch-versions.env
+
+GO        ?= go
+BIN       := bin/osproxy
+RESULTS   ?= results
+FUZZTIME  ?= 10s
+RUN_PORT  ?= 8080
+export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
+
+.PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all \
+        opensearch opensearch-stop run bench bench-full clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/osproxy
+
+# Everything CI runs: static checks, unit tests with -race, a short fuzz, the
+# conformance suite on the mock upstream, then against both pinned OpenSearch lines.
+test: lint arch spec-check unit fuzz conformance conformance-real-all
+
+unit:
+	$(GO) test -race -count=1 ./osproxy/... ./mockupstream/... ./conformance/harness/... \
+		./conformance/report/... ./conformance/specrules/... ./ci/speccheck/... ./cmd/...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	$(GO) vet ./...
+
+arch:
+	@ci/arch.sh
+
+spec-check:
+	$(GO) run ./ci/speccheck -spec spec -tests conformance
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzTransformHits$$' -fuzztime $(FUZZTIME) ./osproxy/jsonstream/
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./osproxy/jsonstream/
+
+# The suite on the mock upstream (results in $(RESULTS)/).
+conformance: build
+	OSPROXY_CONFORMANCE_REPORT_DIR=$(CURDIR)/$(RESULTS) \
+		$(GO) test -count=1 -timeout 30m ./conformance/ -args -ginkgo.v
+
+# The suite against a real OpenSearch: OSPROXY_CONFORMANCE_OPENSEARCH_URL when set,
+# else a local node of OPENSEARCH_VERSION started by ci/opensearch.sh.
+conformance-real: build
+	OSPROXY_CONFORMANCE_UPSTREAM=opensearch OPENSEARCH_VERSION=$(OPENSEARCH_VERSION) \
+		OSPROXY_CONFORMANCE_REPORT_DIR=$(CURDIR)/$(RESULTS)/opensearch-$(OPENSEARCH_VERSION) \
+		$(GO) test -count=1 -timeout 30m ./conformance/ -args -ginkgo.v
+
+conformance-real-all:
+	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_2)
+	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_3)
+
+opensearch:
+	@ci/opensearch.sh start $(OPENSEARCH_VERSION)
+
+opensearch-stop:
+	@ci/opensearch.sh stop all
+
+# The main job: osproxy in front of a local real OpenSearch, ready for curl.
+run: build
+	@ci/run.sh $(OPENSEARCH_VERSION) $(RUN_PORT)
+
+bench:
+	@ci/bench.sh quick
+
+bench-full:
+	@ci/bench.sh full
+
+clean:
+	rm -rf bin $(RESULTS)
