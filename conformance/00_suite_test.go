@@ -8,8 +8,8 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
 
 	"github.com/osproxy/osproxy/conformance/harness"
 	"github.com/osproxy/osproxy/conformance/report"
