@@ -24,6 +24,7 @@ var cluster struct {
 	url     string
 	err     error
 	started string // "version port" when this run started the node
+	about   string // "opensearch <version>", read when the cluster is first used
 }
 
 func clusterURL() string {
@@ -44,6 +45,9 @@ func clusterURL() string {
 		}
 		cluster.url = strings.TrimSpace(string(out))
 		cluster.started = version + " " + port
+		if cluster.err == nil {
+			cluster.about = describeCluster(cluster.url)
+		}
 	})
 	Expect(cluster.err).NotTo(HaveOccurred())
 	return cluster.url
@@ -62,15 +66,17 @@ func upstreamDescription() string {
 	if upstreamMode == "mock" {
 		return "mock"
 	}
-	if cluster.url == "" {
+	if cluster.about == "" {
 		return "opensearch (not contacted)"
 	}
-	r := send("GET", cluster.url+"/", "")
-	if r.Status != 200 {
-		return "opensearch at " + cluster.url
-	}
+	return cluster.about
+}
+
+// describeCluster names the cluster's distribution and version for the report.
+func describeCluster(url string) string {
+	r := send("GET", url+"/", "")
 	version, _ := r.JSON()["version"].(map[string]any)
-	return fmt.Sprintf("opensearch %v", version["number"])
+	return fmt.Sprintf("%v %v", version["distribution"], version["number"])
 }
 
 func freePort() string {

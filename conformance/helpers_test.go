@@ -129,4 +129,6 @@ func sameJSON(got []byte, want string) {
 	ExpectWithOffset(1, g).To(Equal(w), "got: %s", got)
 }
 
+var jsonMarshal = json.Marshal
+
 var _ = bytes.Equal
