@@ -1,0 +1,27 @@
+// Package jsonstream scans JSON strictly and transforms it without knowing what the
+// document means.
+//
+// It serves two callers. TransformHits streams a search response from the upstream to the
+// client, handing each element of the top-level hits.hits array to a callback and copying
+// every other byte verbatim (SRCH-8), with memory bounded by one hit plus a pooled buffer
+// so that a 64 MiB aggregations sibling never sits in memory (STR-3, STR-4). The in-memory
+// helpers (Members, Elements, KeyIs, Unquote, AppendString, Validate, Kind) inspect request
+// bodies that have already been read under a size limit.
+//
+// Both halves share one tokenizer and one grammar, so what the proxy accepts when it
+// inspects a body is exactly what it accepts when it streams one. The grammar is RFC 8259
+// with the same limits as encoding/json: nesting deeper than 10000 is refused, and escaped
+// lone surrogates (\ud800) are accepted and compare as U+FFFD.
+//
+// The two halves differ on purpose in one respect, invalid UTF-8 inside strings:
+//
+//   - TransformHits accepts it and copies it unchanged, as json.Valid does. The response
+//     belongs to the upstream, the proxy must be transparent outside the hits, and
+//     refusing a byte the client would have received is not a safety gain.
+//   - The in-memory helpers refuse it. They judge request bodies that are about to be
+//     forwarded, and a string that one parser reads as U+FFFD and another refuses or reads
+//     differently is exactly the ambiguity a tenancy screen must not leave open.
+//
+// Errors that describe malformed input are *SyntaxError values whose messages are fixed
+// strings: they carry an offset but never quote document bytes, so they are safe to log.
+package jsonstream
