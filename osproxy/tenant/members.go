@@ -20,15 +20,55 @@ func (w *memberWriter) raw(key, value []byte) {
 	w.dst = append(w.dst, value...)
 }
 
-// object writes value as an object whose members each pass through fn, which
-// writes what it keeps into a nested writer. A non-object value is copied.
-func (w *memberWriter) object(value []byte, fn func(w *memberWriter, key, value []byte) error) error {
+// filter says what to do with the members of a nested object of a hit. It is a
+// value rather than a callback so the nested writer stays on the stack: shaping
+// a hit allocates nothing beyond the output buffer.
+type filter int
+
+const (
+	filterSource     filter = iota // _source: drop reserved fields
+	filterFields                   // fields, highlight: also their sub-fields
+	filterInnerHits                // inner_hits: {name: {...}}
+	filterNamedInner               // one inner hit result: {"hits": {...}}
+	filterInnerArray               // its hits object: {"hits": [...]}
+)
+
+// object writes value as an object whose members pass through f. A value that
+// is not an object is copied as it is.
+func (s *Shaper) object(w *memberWriter, value []byte, f filter) error {
 	if jsonstream.Kind(value) != '{' {
 		w.dst = append(w.dst, value...)
 		return nil
 	}
 	inner := memberWriter{dst: append(w.dst, '{')}
-	err := jsonstream.Members(value, func(key, v []byte) error { return fn(&inner, key, v) })
+	err := jsonstream.Members(value, func(key, v []byte) error { return s.member(&inner, key, v, f) })
 	w.dst = append(inner.dst, '}')
 	return err
+}
+
+func (s *Shaper) member(w *memberWriter, key, v []byte, f filter) error {
+	switch f {
+	case filterSource, filterFields:
+		if !isReserved(key, f == filterFields) {
+			w.raw(key, v)
+		}
+	case filterInnerHits:
+		w.raw(key, nil)
+		return s.object(w, v, filterNamedInner)
+	case filterNamedInner:
+		if !jsonstream.KeyIs(key, "hits") {
+			w.raw(key, v)
+			return nil
+		}
+		w.raw(key, nil)
+		return s.object(w, v, filterInnerArray)
+	case filterInnerArray:
+		if !jsonstream.KeyIs(key, "hits") || jsonstream.Kind(v) != '[' {
+			w.raw(key, v)
+			return nil
+		}
+		w.raw(key, nil)
+		return s.hitArray(w, v)
+	}
+	return nil
 }

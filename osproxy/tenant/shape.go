@@ -36,13 +36,13 @@ func (s *Shaper) Hit(dst, hit []byte) ([]byte, error) {
 		case jsonstream.KeyIs(key, "_routing"):
 		case jsonstream.KeyIs(key, "_source"):
 			w.raw(key, nil)
-			return w.object(value, dropReserved(false))
+			return s.object(&w, value, filterSource)
 		case jsonstream.KeyIs(key, "fields"), jsonstream.KeyIs(key, "highlight"):
 			w.raw(key, nil)
-			return w.object(value, dropReserved(true))
+			return s.object(&w, value, filterFields)
 		case jsonstream.KeyIs(key, "inner_hits"):
 			w.raw(key, nil)
-			return s.innerHits(&w, value)
+			return s.object(&w, value, filterInnerHits)
 		default:
 			w.raw(key, value)
 		}
@@ -73,32 +73,6 @@ func (s *Shaper) appendLogicalID(dst, value []byte) []byte {
 	return jsonstream.AppendString(dst, id[len(s.prefix):])
 }
 
-// innerHits shapes {name: {"hits": {"hits": [...]}}} recursively.
-func (s *Shaper) innerHits(w *memberWriter, value []byte) error {
-	if jsonstream.Kind(value) != '{' {
-		w.dst = append(w.dst, value...)
-		return nil
-	}
-	return w.object(value, func(w *memberWriter, key, named []byte) error {
-		w.raw(key, nil)
-		return w.object(named, func(w *memberWriter, key, hits []byte) error {
-			if !jsonstream.KeyIs(key, "hits") {
-				w.raw(key, hits)
-				return nil
-			}
-			w.raw(key, nil)
-			return w.object(hits, func(w *memberWriter, key, arr []byte) error {
-				if !jsonstream.KeyIs(key, "hits") || jsonstream.Kind(arr) != '[' {
-					w.raw(key, arr)
-					return nil
-				}
-				w.raw(key, nil)
-				return s.hitArray(w, arr)
-			})
-		})
-	})
-}
-
 func (s *Shaper) hitArray(w *memberWriter, arr []byte) error {
 	w.dst = append(w.dst, '[')
 	first := true
@@ -113,18 +87,6 @@ func (s *Shaper) hitArray(w *memberWriter, arr []byte) error {
 	})
 	w.dst = append(w.dst, ']')
 	return err
-}
-
-// dropReserved returns a member filter that removes reserved fields, and with
-// subfields also their sub-fields such as "_tenant.keyword".
-func dropReserved(subfields bool) func(w *memberWriter, key, value []byte) error {
-	return func(w *memberWriter, key, value []byte) error {
-		if isReserved(key, subfields) {
-			return nil
-		}
-		w.raw(key, value)
-		return nil
-	}
 }
 
 func isReserved(key []byte, subfields bool) bool {
