@@ -1,9 +1,24 @@
 package conformance_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/osproxy/osproxy/conformance/harness"
 	"github.com/osproxy/osproxy/mockupstream"
 )
 
@@ -68,3 +83,75 @@ var _ = Describe("08 security", Label("profile:core", "upstream:mock"), func() {
 		Expect(onlyRequest(mock).Header.Values("Authorization")).To(BeEmpty())
 	})
 })
+
+var _ = Describe("08 security over TLS", Label("profile:core", "upstream:mock"), func() {
+	It("SEC-4: serves HTTPS with HTTP/2 and lets tenancy requests through the guard", Label("rule:SEC-4"), func() {
+		mock := startMock()
+		mock.Handle("", "/*", mockupstream.SearchEnvelope(nil, 0))
+		certFile, keyFile, pool := selfSignedCert()
+		env := tenancyEnv(mock.URL())
+		delete(env, "OSPROXY_ALLOW_CLEARTEXT_MUTATION")
+		env["OSPROXY_TLS_CERT"], env["OSPROXY_TLS_KEY"] = certFile, keyFile
+		p := startProxy(env)
+		Eventually(p.Stdout).Should(ContainSubstring("osproxy listening on https://"))
+		tlsClient := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+		req, _ := http.NewRequest("GET", "https://"+p.Addr+"/orders/_search", nil)
+		req.Header.Set("x-tenant", "acme")
+		resp, err := tlsClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(200))
+		Expect(resp.Proto).To(Equal("HTTP/2.0"))
+		Expect(mock.Requests()).To(HaveLen(1))
+
+		old := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: tls.VersionTLS11}}}
+		_, err = old.Get("https://" + p.Addr + "/orders/_search")
+		Expect(err).To(HaveOccurred(), "TLS 1.1 is refused")
+		r := send("GET", "http://"+p.Addr+"/orders/_search", "", "x-tenant", "acme")
+		Expect(r.Status).To(Equal(400), "cleartext on the TLS port is not served")
+		Expect(mock.Requests()).To(HaveLen(1))
+	})
+
+	It("SEC-4: refuses half a key pair or an unreadable one before opening a socket", Label("rule:SEC-4"), func() {
+		certFile, keyFile, _ := selfSignedCert()
+		for _, c := range []map[string]string{
+			{"OSPROXY_TLS_CERT": certFile},
+			{"OSPROXY_TLS_KEY": keyFile},
+			{"OSPROXY_TLS_CERT": certFile, "OSPROXY_TLS_KEY": certFile},
+			{"OSPROXY_TLS_CERT": "/nonexistent.pem", "OSPROXY_TLS_KEY": keyFile},
+		} {
+			c["OSPROXY_BIND"] = harness.FreeAddr()
+			_, stderr, code, err := harness.Run(c, 10*time.Second)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(code).To(Equal(1))
+			Expect(stderr).To(HavePrefix("osproxy: config: `tls_cert`: "))
+		}
+	})
+})
+
+// selfSignedCert writes a fresh ECDSA certificate for 127.0.0.1 and its key.
+func selfSignedCert() (certFile, keyFile string, pool *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	Expect(err).NotTo(HaveOccurred())
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "osproxy conformance"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	Expect(err).NotTo(HaveOccurred())
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	Expect(err).NotTo(HaveOccurred())
+	dir := GinkgoT().TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	Expect(os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)).To(Succeed())
+	Expect(os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)).To(Succeed())
+	cert, err := x509.ParseCertificate(der)
+	Expect(err).NotTo(HaveOccurred())
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
+}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "osproxy %s\n", version)
 		return 0
 	}
+	tlsConfig, err := loadTLS(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "osproxy: %v\n", err)
+		return 1
+	}
 	proxy, err := osproxy.New(*cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "osproxy: %v\n", err)
@@ -53,10 +59,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ReadHeaderTimeout: 10 * time.Second, // slowloris guard
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         tlsConfig,
+	}
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
 	}
 	// CFG-18: the socket is bound, so this line is a readiness signal.
-	fmt.Fprintf(stdout, "osproxy listening on http://%s (%s)\n", ln.Addr(), proxy.Mode())
+	fmt.Fprintf(stdout, "osproxy listening on %s://%s (%s)\n", scheme, ln.Addr(), proxy.Mode())
 	return serve(srv, ln, cfg.ShutdownTimeout, stderr)
+}
+
+// loadTLS reads the key pair before any socket opens (CFG-6, SEC-4), or
+// returns nil when the listener serves cleartext.
+func loadTLS(cfg *config.Config) (*tls.Config, error) {
+	if cfg.TLSCert == "" {
+		return nil, nil
+	}
+	pair, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return nil, &config.Error{Field: "tls_cert", Reason: "loading the key pair: " + err.Error()}
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // serve runs srv until a signal, then drains for at most grace (CFG-17).
@@ -64,7 +88,13 @@ func serve(srv *http.Server, ln net.Listener, grace time.Duration, stderr io.Wri
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			done <- srv.ServeTLS(ln, "", "") // also negotiates HTTP/2 by ALPN
+			return
+		}
+		done <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-done:
 		fmt.Fprintf(stderr, "osproxy: serving: %v\n", err)

@@ -17,6 +17,7 @@ type Config struct {
 	MaxBodyBytes           int64
 	UpstreamTimeout        time.Duration
 	ShutdownTimeout        time.Duration
+	TLSCert, TLSKey        string // PEM files; both set means the listener serves HTTPS
 }
 
 // Error is a configuration error: the field it concerns and why.
@@ -49,6 +50,8 @@ var keys = []key{
 	{"max_body_bytes", "8388608", "largest request body buffered to rewrite, in bytes", applyMaxBody},
 	{"upstream_timeout", "30s", "longest wait for an upstream response head (Go duration)", applyUpstreamTimeout},
 	{"shutdown_timeout", "30s", "longest drain of in-flight requests on shutdown (Go duration)", applyShutdownTimeout},
+	{"tls_cert", "", "PEM certificate chain: serve HTTPS (set with tls_key)", applyTLSCert},
+	{"tls_key", "", "PEM private key of tls_cert", applyTLSKey},
 }
 
 func lookupKey(name string) (key, bool) {

@@ -116,8 +116,21 @@ func applyShutdownTimeout(c *Config, v string) error {
 	return nil
 }
 
-// crossCheck validates rules that span keys (CFG-13, CFG-14).
+func applyTLSCert(c *Config, v string) error {
+	c.TLSCert = v
+	return nil
+}
+
+func applyTLSKey(c *Config, v string) error {
+	c.TLSKey = v
+	return nil
+}
+
+// crossCheck validates rules that span keys (CFG-13, CFG-14, SEC-4).
 func crossCheck(c *Config) error {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return &Error{"tls_cert", "set both tls_cert and tls_key, or neither"}
+	}
 	if (c.PassthroughCluster == "") != (c.PassthroughEndpoint == "") {
 		return &Error{"passthrough_cluster", "set both passthrough_cluster and passthrough_endpoint, or neither"}
 	}
