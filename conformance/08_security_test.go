@@ -155,3 +155,32 @@ func selfSignedCert() (certFile, keyFile string, pool *x509.CertPool) {
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+var _ = Describe("08 security with bound tokens", Label("profile:core", "upstream:mock"), func() {
+	It("SEC-6: confines a bound token to its tenants", Label("rule:SEC-6"), func() {
+		mock := startMock()
+		mock.Handle("", "/*", mockupstream.SearchEnvelope(nil, 0))
+		env := tenancyEnv(mock.URL())
+		env["OSPROXY_TOKENS"] = "t-acme=svc-a:acme, t-two=svc-b:acme|globex, t-any=legacy"
+		base := startProxy(env).URL
+		expectError(send("GET", base+"/orders/_search", "", "Authorization", "Bearer t-acme", "x-tenant", "globex"), 403, "tenant_forbidden")
+		expectError(send("GET", base+"/orders/_search", "", "Authorization", "Bearer t-two", "x-tenant", "initech"), 403, "tenant_forbidden")
+		expectError(send("GET", base+"/orders/_search", "", "Authorization", "Bearer t-two"), 400, "tenant_required")
+		Expect(mock.Requests()).To(BeEmpty())
+
+		Expect(send("GET", base+"/orders/_search", "", "Authorization", "Bearer t-acme").Status).To(Equal(200))
+		Expect(onlyRequest(mock).RawQuery).To(Equal("routing=acme"), "a one-tenant token names the tenant")
+		mock.Reset()
+		Expect(send("GET", base+"/orders/_search", "", "Authorization", "Bearer t-two", "x-tenant", "globex").Status).To(Equal(200))
+		Expect(onlyRequest(mock).RawQuery).To(Equal("routing=globex"))
+		Expect(send("GET", base+"/orders/_search", "", "Authorization", "Bearer t-any", "x-tenant", "initech").Status).To(Equal(200))
+	})
+
+	It("SEC-6: refuses a binding to an invalid tenant at start-up", Label("rule:SEC-6", "rule:CFG-12"), func() {
+		_, stderr, code, err := harness.Run(map[string]string{"OSPROXY_TOKENS": "t=svc:ac:me"}, 10*time.Second)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(code).To(Equal(1))
+		Expect(stderr).To(HavePrefix("osproxy: config: `tokens`: "))
+		Expect(stderr).NotTo(ContainSubstring("t=svc"), "the entry may be a secret")
+	})
+})

@@ -23,6 +23,7 @@ const (
 	CodeUnsupportedEndpoint  Code = "unsupported_endpoint"
 	CodeAuthRequired         Code = "authentication_required"
 	CodeTLSRequired          Code = "tls_required"
+	CodeTenantForbidden      Code = "tenant_forbidden"
 	CodeMethodNotAllowed     Code = "method_not_allowed"
 	CodeRequestTooLarge      Code = "request_too_large"
 	CodeUnsupportedMedia     Code = "unsupported_media_type"
@@ -45,6 +46,7 @@ var statusOf = map[Code]int{
 	CodeUnsupportedEndpoint:  http.StatusBadRequest,
 	CodeAuthRequired:         http.StatusUnauthorized,
 	CodeTLSRequired:          http.StatusForbidden,
+	CodeTenantForbidden:      http.StatusForbidden,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	CodeRequestTooLarge:      http.StatusRequestEntityTooLarge,
 	CodeUnsupportedMedia:     http.StatusUnsupportedMediaType,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/osproxy/osproxy/osproxy/config"
 	"github.com/osproxy/osproxy/osproxy/route"
+	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
 // Proxy is the osproxy http.Handler. Build it with New.
@@ -20,7 +21,7 @@ type Proxy struct {
 	upstream    *url.URL
 	transport   http.RoundTripper
 	passthrough *httputil.ReverseProxy // nil without passthrough
-	tokens      map[[sha256.Size]byte]string
+	tokens      map[[sha256.Size]byte]config.Principal
 	newID       func() string
 	errorLog    *log.Logger
 }
@@ -44,11 +45,16 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 		cfg:       cfg,
 		upstream:  up,
 		transport: newTransport(cfg.UpstreamTimeout),
-		tokens:    make(map[[sha256.Size]byte]string, len(cfg.Tokens)),
+		tokens:    make(map[[sha256.Size]byte]config.Principal, len(cfg.Tokens)),
 		newID:     randomID,
 		errorLog:  log.New(os.Stderr, "osproxy: ", log.LstdFlags),
 	}
 	for tok, principal := range cfg.Tokens {
+		for _, t := range principal.Tenants {
+			if !tenant.ValidTenant(t) {
+				return nil, &config.Error{Field: "tokens", Reason: "principal " + principal.Name + " is bound to an invalid tenant id"}
+			}
+		}
 		p.tokens[sha256.Sum256([]byte(tok))] = principal
 	}
 	for _, o := range opts {
@@ -79,7 +85,7 @@ func (p *Proxy) Mode() string {
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer p.contain(w, r)
 	if p.passes(r) {
-		if e := p.authenticate(r); e != nil {
+		if _, e := p.authenticate(r); e != nil {
 			writeError(w, r, e)
 			return
 		}
@@ -123,17 +129,19 @@ func (p *Proxy) contain(w http.ResponseWriter, r *http.Request) {
 	writeError(w, r, fail(CodeInternal, "the proxy failed to handle the request"))
 }
 
-// authenticate implements SEC-1 and SEC-2.
-func (p *Proxy) authenticate(r *http.Request) *Error {
+// authenticate implements SEC-1 and SEC-2. In open mode the principal is empty
+// and unbound.
+func (p *Proxy) authenticate(r *http.Request) (config.Principal, *Error) {
 	if len(p.tokens) == 0 {
-		return nil
+		return config.Principal{}, nil
 	}
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "bearer") {
-		return fail(CodeAuthRequired, "a bearer token is required")
+		return config.Principal{}, fail(CodeAuthRequired, "a bearer token is required")
 	}
-	if _, known := p.tokens[sha256.Sum256([]byte(token))]; !known {
-		return fail(CodeAuthRequired, "the bearer token is not valid")
+	principal, known := p.tokens[sha256.Sum256([]byte(token))]
+	if !known {
+		return config.Principal{}, fail(CodeAuthRequired, "the bearer token is not valid")
 	}
-	return nil
+	return principal, nil
 }

@@ -2,8 +2,10 @@ package osproxy
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/osproxy/osproxy/osproxy/config"
 	"github.com/osproxy/osproxy/osproxy/route"
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
@@ -28,11 +30,12 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, fail(CodeTLSRequired, "tenancy requests need TLS; the proxy received cleartext HTTP")) // SEC-3
 		return
 	}
-	if e := p.authenticate(r); e != nil {
+	principal, e := p.authenticate(r)
+	if e != nil {
 		writeError(w, r, e)
 		return
 	}
-	tr, e := p.resolve(r)
+	tr, e := p.resolve(r, principal)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -48,7 +51,7 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 }
 
 // resolve classifies r and resolves its tenant and logical index (TEN-1..6, TEN-11).
-func (p *Proxy) resolve(r *http.Request) (tenancyRequest, *Error) {
+func (p *Proxy) resolve(r *http.Request, principal config.Principal) (tenancyRequest, *Error) {
 	rt := route.Classify(r.Method, r.URL.EscapedPath())
 	switch rt.Kind {
 	case route.Unsupported:
@@ -56,7 +59,7 @@ func (p *Proxy) resolve(r *http.Request) (tenancyRequest, *Error) {
 	case route.SearchNoIndex:
 		return tenancyRequest{}, fail(CodeInvalidIndexName, "a search must name one logical index")
 	}
-	t, e := resolveTenant(r.Header)
+	t, e := resolveTenant(r.Header, principal.Tenants)
 	if e != nil {
 		return tenancyRequest{}, e
 	}
@@ -68,16 +71,22 @@ func (p *Proxy) resolve(r *http.Request) (tenancyRequest, *Error) {
 	return tenancyRequest{route: rt, tenant: t, index: index}, nil
 }
 
-// resolveTenant reads the one x-tenant value (TEN-1..4).
-func resolveTenant(h http.Header) (string, *Error) {
+// resolveTenant reads the one x-tenant value (TEN-1..4) and checks it against
+// the tenants the token is bound to (SEC-6). A token bound to one tenant needs
+// no header: the tenant comes from the credential.
+func resolveTenant(h http.Header, bound []string) (string, *Error) {
 	values := h.Values("X-Tenant")
 	switch {
+	case (len(values) == 0 || len(values) == 1 && strings.TrimSpace(values[0]) == "") && len(bound) == 1:
+		return bound[0], nil
 	case len(values) == 0 || len(values) == 1 && strings.TrimSpace(values[0]) == "":
 		return "", fail(CodeTenantRequired, "the x-tenant header is required")
 	case len(values) > 1 || strings.Contains(values[0], ","):
 		return "", fail(CodeTenantAmbiguous, "the x-tenant header must have exactly one value")
 	case !tenant.ValidTenant(values[0]):
 		return "", fail(CodeTenantInvalid, "a tenant id is 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit")
+	case len(bound) > 0 && !slices.Contains(bound, values[0]):
+		return "", fail(CodeTenantForbidden, "the credential is not bound to the requested tenant")
 	}
 	return values[0], nil
 }

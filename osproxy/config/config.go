@@ -9,7 +9,7 @@ type Config struct {
 	Bind                   string
 	Upstream               string
 	Index                  string
-	Tokens                 map[string]string // token -> principal; empty means open dev mode
+	Tokens                 map[string]Principal // by token; empty means open dev mode
 	AllowCleartextMutation bool
 	PassthroughCluster     string
 	PassthroughEndpoint    string
@@ -18,6 +18,13 @@ type Config struct {
 	UpstreamTimeout        time.Duration
 	ShutdownTimeout        time.Duration
 	TLSCert, TLSKey        string // PEM files; both set means the listener serves HTTPS
+}
+
+// Principal is who a token stands for, and the tenants it may act for (SEC-6);
+// no tenants means any tenant.
+type Principal struct {
+	Name    string
+	Tenants []string
 }
 
 // Error is a configuration error: the field it concerns and why.
@@ -42,7 +49,7 @@ var keys = []key{
 	{"bind", "127.0.0.1:8080", "listen address host:port (the host may be a name)", applyBind},
 	{"upstream", "http://127.0.0.1:9200", "base URL of the OpenSearch cluster for tenancy traffic", applyUpstream},
 	{"index", "osproxy-shared", "the shared physical index", applyIndex},
-	{"tokens", "", "token=principal,... (empty: open dev mode)", applyTokens},
+	{"tokens", "", "token=principal[:tenant|tenant...],... (empty: open dev mode)", applyTokens},
 	{"allow_cleartext_mutation", "false", "let tenancy traffic use cleartext HTTP (1/true/yes or 0/false/no)", applyCleartext},
 	{"passthrough_cluster", "", "name of the passthrough cluster; set with passthrough_endpoint", applyPassthroughCluster},
 	{"passthrough_endpoint", "", "base URL that passthrough requests are forwarded to verbatim", applyPassthroughEndpoint},

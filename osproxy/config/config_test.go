@@ -96,11 +96,27 @@ func TestLoad_Values_Parsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Tokens["s3cr3t"] != "svc" || cfg.Tokens["t2"] != "other" || len(cfg.Tokens) != 2 {
+	if cfg.Tokens["s3cr3t"].Name != "svc" || cfg.Tokens["t2"].Name != "other" || len(cfg.Tokens) != 2 {
 		t.Fatalf("tokens: %v", cfg.Tokens)
 	}
 	if cfg.PassthroughEndpoint != "http://127.0.0.1:9999" || len(cfg.PassthroughIndices) != 2 || !cfg.AllowCleartextMutation || cfg.MaxBodyBytes != 1024 {
 		t.Fatalf("values: %+v", cfg)
+	}
+}
+
+func TestLoad_BoundTokens_TenantsParsed(t *testing.T) {
+	cfg, _, err := Load([]string{"--tokens", "a=svc:acme | globex, b=other"}, env(nil), files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Tokens["a"]; got.Name != "svc" || len(got.Tenants) != 2 || got.Tenants[1] != "globex" {
+		t.Fatalf("a: %+v", got)
+	}
+	if len(cfg.Tokens["b"].Tenants) != 0 {
+		t.Fatalf("b bound: %+v", cfg.Tokens["b"])
+	}
+	if _, _, err := Load([]string{"--tokens", "a=svc:acme||x"}, env(nil), files(nil)); err == nil {
+		t.Fatal("empty tenant accepted")
 	}
 }
 

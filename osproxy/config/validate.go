@@ -38,7 +38,7 @@ func applyIndex(c *Config, v string) error {
 }
 
 func applyTokens(c *Config, v string) error {
-	c.Tokens = map[string]string{}
+	c.Tokens = map[string]Principal{}
 	for _, entry := range strings.Split(v, ",") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
@@ -50,10 +50,21 @@ func applyTokens(c *Config, v string) error {
 			// The entry is not echoed: it may be a secret.
 			return &Error{"tokens", "an entry is not `token=principal`"}
 		}
-		if tok == "" || principal == "" {
+		name, tenants, bound := strings.Cut(principal, ":")
+		name = strings.TrimSpace(name)
+		if tok == "" || name == "" {
 			return &Error{"tokens", "an entry has an empty token or principal"}
 		}
-		c.Tokens[tok] = principal
+		p := Principal{Name: name}
+		if bound {
+			for _, t := range strings.Split(tenants, "|") {
+				if t = strings.TrimSpace(t); t == "" {
+					return &Error{"tokens", "principal " + name + " has an empty tenant in its list"}
+				}
+				p.Tenants = append(p.Tenants, t)
+			}
+		}
+		c.Tokens[tok] = p
 	}
 	return nil
 }
