@@ -9,6 +9,26 @@ import (
 	"github.com/osproxy/osproxy/mockupstream"
 )
 
+var _ = Describe("03 tenancy root", Label("profile:tenancy", "upstream:mock"), func() {
+	It("TEN-12: relays the cluster's root answer without a tenant, behind the gate", Label("rule:TEN-12"), func() {
+		mock := startMock()
+		root := `{"name":"node-1","cluster_name":"c","version":{"distribution":"opensearch","number":"2.19.6"},"tagline":"The OpenSearch Project: https://opensearch.org/"}`
+		mock.Handle("", "/", mockupstream.JSON(200, root))
+		env := tenancyEnv(mock.URL())
+		env["OSPROXY_TOKENS"] = "s3cr3t=svc"
+		base := startProxy(env).URL
+		expectError(send("GET", base+"/", ""), 401, "authentication_required")
+		r := send("GET", base+"/?pretty", "", "Authorization", "Bearer s3cr3t")
+		Expect(r.Status).To(Equal(200))
+		Expect(string(r.Body)).To(Equal(root))
+		Expect(onlyRequest(mock).RequestURI).To(Equal("/?pretty"))
+		h := send("HEAD", base+"/", "", "Authorization", "Bearer s3cr3t")
+		Expect(h.Status).To(Equal(200))
+		Expect(h.Body).To(BeEmpty())
+		expectError(send("GET", base+"/?q=x", "", "Authorization", "Bearer s3cr3t"), 400, "unsupported_parameter")
+	})
+})
+
 var _ = Describe("03 tenancy", Label("profile:tenancy", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
@@ -100,7 +120,7 @@ var _ = Describe("03 tenancy", Label("profile:tenancy", "upstream:mock"), func()
 	It("TEN-11: refuses endpoints tenancy mode does not implement without contacting the upstream", Label("rule:TEN-11"), func() {
 		for _, c := range [][2]string{{"DELETE", "/orders"}, {"PUT", "/orders"}, {"POST", "/orders/_bulk"}, {"POST", "/_bulk"},
 			{"POST", "/orders/_update/1"}, {"POST", "/orders/_delete_by_query"}, {"GET", "/_cat/indices"},
-			{"POST", "/orders/_msearch"}, {"POST", "/orders/_count"}, {"POST", "/_search/scroll"}, {"GET", "/"},
+			{"POST", "/orders/_msearch"}, {"POST", "/orders/_count"}, {"POST", "/_search/scroll"}, {"POST", "/"},
 			{"POST", "/_plugins/_sql"}, {"PUT", "/orders/_mapping"}, {"GET", "/orders/_doc"}} {
 			expectError(send(c[0], base+c[1], `{}`, "x-tenant", "acme"), 400, "unsupported_endpoint")
 		}

@@ -21,6 +21,9 @@ var (
 		"refresh", "preference", "version", "version_type", "pretty", "human", "error_trace", "filter_path")
 )
 
+// rootParams are the formatting parameters GET / accepts.
+var rootParams = paramSet("pretty", "human", "error_trace", "filter_path")
+
 func paramSet(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {

@@ -3,8 +3,10 @@ package osproxy
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 	"github.com/osproxy/osproxy/osproxy/query"
@@ -60,6 +62,35 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	if _, err := jsonstream.TransformHits(w, resp.Body, shaper.Hit, jsonstream.Options{}); err != nil {
 		// The head is sent: abort rather than end a broken body as complete.
 		panic(http.ErrAbortHandler)
+	}
+}
+
+// root relays the cluster's name and version (TEN-12): clients read
+// version.number and version.distribution to pick their API level.
+func (p *Proxy) root(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" {
+		if _, e := filterParams(r.URL.RawQuery, rootParams); e != nil {
+			writeError(w, r, e)
+			return
+		}
+	}
+	target := p.cfg.Upstream + "/"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	resp, e := p.roundTrip(r, r.Method, target, nil)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	defer resp.Body.Close()
+	copyResponseHeaders(w.Header(), resp.Header)
+	if resp.ContentLength >= 0 {
+		w.Header().Set("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
+	}
+	w.WriteHeader(resp.StatusCode)
+	if r.Method != http.MethodHead {
+		_, _ = io.Copy(w, io.LimitReader(resp.Body, maxRelayedBytes))
 	}
 }
 

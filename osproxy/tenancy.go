@@ -35,6 +35,10 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
+	if route.Classify(r.Method, r.URL.EscapedPath()).Kind == route.Root {
+		p.root(w, r) // no tenant: the answer is the cluster's, not a tenant's
+		return
+	}
 	tr, e := p.resolve(r, principal)
 	if e != nil {
 		writeError(w, r, e)

@@ -22,6 +22,8 @@ const (
 	DocGet
 	// DocDelete is DELETE /{index}/_doc/{id}.
 	DocDelete
+	// Root is GET|HEAD /: the cluster's name and version, which clients ask at start.
+	Root
 )
 
 // Route is a classified request. Index and ID are raw path segments, not decoded.
@@ -61,6 +63,8 @@ func classify(method string, seg []string) Route {
 	get := method == "GET" || method == "HEAD"
 	write := method == "PUT" || method == "POST"
 	switch {
+	case len(seg) == 1 && seg[0] == "" && get:
+		return Route{Kind: Root}
 	case len(seg) == 1 && seg[0] == "_search" && (method == "GET" || method == "POST"):
 		return Route{Kind: SearchNoIndex}
 	case len(seg) == 2 && seg[1] == "_search" && (method == "GET" || method == "POST"):

@@ -23,7 +23,9 @@ func TestClassify_Paths_Kinds(t *testing.T) {
 		{"DELETE", "/orders/_doc/7", Route{Kind: DocDelete, Index: "orders", ID: "7"}},
 		{"GET", "/orders/_doc/7/x", Route{}},
 		{"POST", "/orders/_bulk", Route{}},
-		{"GET", "/", Route{}},
+		{"GET", "/", Route{Kind: Root}},
+		{"HEAD", "/", Route{Kind: Root}},
+		{"POST", "/", Route{}},
 		{"GET", "orders/_search", Route{}},
 	}
 	for _, tc := range cases {
