@@ -1,6 +1,7 @@
 package osproxy
 
 import (
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -18,17 +19,22 @@ func (p *Proxy) newPassthrough(target *url.URL) *httputil.ReverseProxy {
 			out.URL.Scheme = target.Scheme
 			out.URL.Host = target.Host
 			out.Host = "" // PT-6: Host is the endpoint's
-			// PT-4: the raw path and query, unnormalised, under the base path.
-			out.URL.Path = base + pr.In.URL.Path
-			out.URL.RawPath = base + pr.In.URL.EscapedPath()
-			out.URL.RawQuery = pr.In.URL.RawQuery
-			// Rewrite clears the client's X-Forwarded-*; PT-6 forwards them unchanged.
-			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
+			setRawTarget(out.URL, base, pr.In)
+			// Rewrite clears the client's Forwarded and X-Forwarded-*; PT-6 forwards
+			// them unchanged, and PT-7 adds none.
+			for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
 				if v, ok := pr.In.Header[h]; ok {
 					out.Header[h] = v
 				}
 			}
+			// ReverseProxy re-adds Connection and Upgrade for protocol upgrades;
+			// PT-6 treats them as hop-by-hop like every other: OpenSearch speaks HTTP.
+			out.Header.Del("Connection")
+			out.Header.Del("Upgrade")
 			out.Header.Del("Authorization") // SEC-5
+			if pr.In.ContentLength > 0 {
+				out.Body = exactBody{io.LimitReader(out.Body, pr.In.ContentLength)}
+			}
 		},
 		Transport:  p.transport,
 		BufferPool: copyBuffers,
@@ -38,3 +44,32 @@ func (p *Proxy) newPassthrough(target *url.URL) *httputil.ReverseProxy {
 		},
 	}
 }
+
+// setRawTarget points u at base + the client's path and query exactly as they
+// came on the wire (PT-4). net/http re-encodes a RawPath it considers invalid
+// (one with {, |, < …) from the decoded path, turning %2F into a separator, so
+// the raw form goes in Opaque, which is written as is. A target starting with
+// "//" would read as an authority in Opaque; it keeps Path/RawPath instead.
+func setRawTarget(u *url.URL, base string, in *http.Request) {
+	raw, _, _ := strings.Cut(in.RequestURI, "?")
+	if !strings.HasPrefix(raw, "/") { // absolute-form request target
+		raw = in.URL.EscapedPath()
+	}
+	u.RawQuery = in.URL.RawQuery
+	if strings.HasPrefix(base+raw, "//") {
+		u.Path = base + in.URL.Path
+		u.RawPath = base + in.URL.EscapedPath()
+		return
+	}
+	u.Opaque = base + raw
+}
+
+// exactBody ends a body of declared length at that length without reading the
+// inbound body again. net/http's transport reads once past Content-Length to
+// check the body was not longer; if the response head has been relayed by
+// then, the server has closed the inbound body, that read fails, and the
+// transport tears down the upstream connection mid-response. Ending at the
+// declared length makes the check meet io.EOF instead.
+type exactBody struct{ io.Reader }
+
+func (exactBody) Close() error { return nil }

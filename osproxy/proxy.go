@@ -89,6 +89,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, e)
 			return
 		}
+		// PT-5: an upstream may answer before it has read the whole body; keep
+		// relaying the upload while the response streams (HTTP/1 would
+		// otherwise close the request body at the first response byte).
+		_ = http.NewResponseController(w).EnableFullDuplex()
 		p.passthrough.ServeHTTP(w, r)
 		return
 	}
