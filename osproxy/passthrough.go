@@ -51,10 +51,7 @@ func (p *Proxy) newPassthrough(target *url.URL) *httputil.ReverseProxy {
 // the raw form goes in Opaque, which is written as is. A target starting with
 // "//" would read as an authority in Opaque; it keeps Path/RawPath instead.
 func setRawTarget(u *url.URL, base string, in *http.Request) {
-	raw, _, _ := strings.Cut(in.RequestURI, "?")
-	if !strings.HasPrefix(raw, "/") { // absolute-form request target
-		raw = in.URL.EscapedPath()
-	}
+	raw := rawPath(in)
 	u.RawQuery = in.URL.RawQuery
 	if strings.HasPrefix(base+raw, "//") {
 		u.Path = base + in.URL.Path
@@ -73,3 +70,13 @@ func setRawTarget(u *url.URL, base string, in *http.Request) {
 type exactBody struct{ io.Reader }
 
 func (exactBody) Close() error { return nil }
+
+// rawPath is the request's path exactly as on the wire, undecoded. For an
+// absolute-form target ("GET http://host/path") it falls back to the parsed path.
+func rawPath(r *http.Request) string {
+	raw, _, _ := strings.Cut(r.RequestURI, "?")
+	if !strings.HasPrefix(raw, "/") {
+		return r.URL.EscapedPath()
+	}
+	return raw
+}

@@ -107,7 +107,7 @@ func (p *Proxy) passes(r *http.Request) bool {
 	if len(p.cfg.PassthroughIndices) == 0 {
 		return true
 	}
-	first := route.FirstSegment(r.URL.EscapedPath())
+	first := route.FirstSegment(rawPath(r))
 	if strings.HasPrefix(first, "_") {
 		return false
 	}

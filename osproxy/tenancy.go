@@ -35,11 +35,12 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
-	if route.Classify(r.Method, r.URL.EscapedPath()).Kind == route.Root {
+	rt := route.Classify(r.Method, rawPath(r))
+	if rt.Kind == route.Root {
 		p.root(w, r) // no tenant: the answer is the cluster's, not a tenant's
 		return
 	}
-	tr, e := p.resolve(r, principal)
+	tr, e := p.resolve(r, rt, principal)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -54,9 +55,9 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// resolve classifies r and resolves its tenant and logical index (TEN-1..6, TEN-11).
-func (p *Proxy) resolve(r *http.Request, principal config.Principal) (tenancyRequest, *Error) {
-	rt := route.Classify(r.Method, r.URL.EscapedPath())
+// resolve refuses what tenancy mode does not serve and resolves the tenant and
+// the logical index of the rest (TEN-1..6, TEN-11).
+func (p *Proxy) resolve(r *http.Request, rt route.Route, principal config.Principal) (tenancyRequest, *Error) {
 	switch rt.Kind {
 	case route.Unsupported:
 		return tenancyRequest{}, fail(CodeUnsupportedEndpoint, "tenancy mode does not support "+r.Method+" on this path")
