@@ -21,7 +21,8 @@ test: lint arch spec-check unit fuzz conformance conformance-real-all
 
 unit:
 	$(GO) test -race -count=1 ./osproxy/... ./mockupstream/... ./conformance/harness/... \
-		./conformance/report/... ./conformance/specrules/... ./ci/speccheck/... ./cmd/...
+		./conformance/report/... ./conformance/specrules/... ./conformance/cluster/... \
+		./ci/speccheck/... ./cmd/...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi

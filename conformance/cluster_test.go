@@ -1,50 +1,49 @@
 package conformance_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	oscluster "github.com/osproxy/osproxy/conformance/cluster"
 )
 
-// The real cluster of upstream:opensearch specs: OSPROXY_CONFORMANCE_OPENSEARCH_URL
-// when set, else a local node that ci/opensearch.sh starts once per run (no
-// Docker engine here; see the README for where testcontainers is used).
+// The real cluster of upstream:opensearch specs, provided once per run by
+// conformance/cluster: OSPROXY_CONFORMANCE_OPENSEARCH_URL when set, else a
+// testcontainers container where a Docker engine answers, else a local node
+// that ci/opensearch.sh starts (OSPROXY_CONFORMANCE_CLUSTER forces either).
 var cluster struct {
-	once    sync.Once
-	url     string
-	err     error
-	started string // "version port" when this run started the node
-	about   string // "opensearch <version>", read when the cluster is first used
+	once     sync.Once
+	provider oscluster.Provider
+	url      string
+	err      error
+	about    string // "opensearch <version>", read when the cluster is first used
 }
+
+// clusterStartTimeout covers a first run's download (Maven or an image pull)
+// plus the node's own start; Start kills the provisioning when it passes.
+const clusterStartTimeout = 20 * time.Minute
 
 func clusterURL() string {
 	cluster.once.Do(func() {
-		if u := os.Getenv("OSPROXY_CONFORMANCE_OPENSEARCH_URL"); u != "" {
-			cluster.url = strings.TrimRight(u, "/")
-			return
+		p := oscluster.Choose(os.LookupEnv, oscluster.DockerAvailable, moduleRoot())
+		switch p := p.(type) {
+		case *oscluster.Local:
+			p.Stderr = GinkgoWriter
+		case *oscluster.Testcontainers:
+			p.Stderr = GinkgoWriter
 		}
-		version := os.Getenv("OPENSEARCH_VERSION")
-		port := freePort()
-		script := filepath.Join(moduleRoot(), "ci", "opensearch.sh")
-		cmd := exec.Command(script, "start", version, port)
-		cmd.Stderr = GinkgoWriter
-		out, err := cmd.Output()
-		if err != nil {
-			cluster.err = fmt.Errorf("starting OpenSearch with %s: %w", script, err)
-			return
-		}
-		cluster.url = strings.TrimSpace(string(out))
-		cluster.started = version + " " + port
+		cluster.provider = p
+		ctx, cancel := context.WithTimeout(context.Background(), clusterStartTimeout)
+		defer cancel()
+		cluster.url, cluster.err = p.Start(ctx)
 		if cluster.err == nil {
 			cluster.about = describeCluster(cluster.url)
 		}
@@ -53,13 +52,17 @@ func clusterURL() string {
 	return cluster.url
 }
 
-// stopCluster stops the node this run started, if any.
+// stopCluster releases what this run provisioned, including a node whose
+// start failed half-way; an existing cluster is left running.
 func stopCluster() {
-	if cluster.started == "" {
+	if cluster.provider == nil {
 		return
 	}
-	args := append([]string{"stop"}, strings.Fields(cluster.started)...)
-	_ = exec.Command(filepath.Join(moduleRoot(), "ci", "opensearch.sh"), args...).Run()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := cluster.provider.Stop(ctx); err != nil {
+		fmt.Fprintf(GinkgoWriter, "stopping the %s cluster: %v\n", cluster.provider.Name(), err)
+	}
 }
 
 func upstreamDescription() string {
@@ -77,13 +80,6 @@ func describeCluster(url string) string {
 	r := send("GET", url+"/", "")
 	version, _ := r.JSON()["version"].(map[string]any)
 	return fmt.Sprintf("%v %v", version["distribution"], version["number"])
-}
-
-func freePort() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	Expect(err).NotTo(HaveOccurred())
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 }
 
 // newPhysicalIndex creates a fresh shared index with the documented mapping
@@ -120,5 +116,3 @@ func realProxy(physical string) string {
 	env["OSPROXY_UPSTREAM_TIMEOUT"] = "60s"
 	return startProxy(env).URL
 }
-
-var _ = time.Second

@@ -8,7 +8,8 @@
 //	OSPROXY_CONFORMANCE_BINARY         the binary under test (default: build ./cmd/osproxy)
 //	OSPROXY_CONFORMANCE_PROFILES       comma list of profiles (default: all)
 //	OSPROXY_CONFORMANCE_UPSTREAM       "mock" (default) or "opensearch"
-//	OSPROXY_CONFORMANCE_OPENSEARCH_URL an existing cluster; else one is provided (see cluster.go)
+//	OSPROXY_CONFORMANCE_OPENSEARCH_URL an existing cluster; else one is provided (see package cluster)
+//	OSPROXY_CONFORMANCE_CLUSTER        force "local" (ci/opensearch.sh) or "testcontainers"
 //	OSPROXY_CONFORMANCE_REPORT_DIR     where results.json and junit.xml go (default results/)
 //	OSPROXY_CONFORMANCE_IMPLEMENTATION the name reported for the binary (default: its --version)
 package conformance
