@@ -10,14 +10,15 @@ RUN_PORT  ?= 8080
 export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
 
 .PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all \
-        opensearch opensearch-stop run bench bench-full clean
+        clients opensearch opensearch-stop run bench bench-full clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/osproxy
 
 # Everything CI runs: static checks, unit tests with -race, a short fuzz, the
-# conformance suite on the mock upstream, then against both pinned OpenSearch lines.
-test: lint arch spec-check unit fuzz conformance conformance-real-all
+# conformance suite on the mock upstream, then against both pinned OpenSearch
+# lines, then the stock clients.
+test: lint arch spec-check unit fuzz conformance conformance-real-all clients
 
 unit:
 	$(GO) test -race -count=1 ./osproxy/... ./mockupstream/... ./conformance/harness/... \
@@ -27,6 +28,7 @@ unit:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
 	$(GO) vet ./...
+	cd clients/go && $(GO) vet .
 
 arch:
 	@ci/arch.sh
@@ -41,18 +43,24 @@ fuzz:
 # The suite on the mock upstream (results in $(RESULTS)/).
 conformance: build
 	OSPROXY_CONFORMANCE_REPORT_DIR=$(CURDIR)/$(RESULTS) \
-		$(GO) test -count=1 -timeout 30m ./conformance/ -args -ginkgo.v
+		$(GO) test -count=1 -timeout 30m ./conformance/; rc=$$?; \
+		ci/summary.sh $(RESULTS)/results.json || true; exit $$rc
 
 # The suite against a real OpenSearch: OSPROXY_CONFORMANCE_OPENSEARCH_URL when set,
 # else a local node of OPENSEARCH_VERSION started by ci/opensearch.sh.
 conformance-real: build
 	OSPROXY_CONFORMANCE_UPSTREAM=opensearch OPENSEARCH_VERSION=$(OPENSEARCH_VERSION) \
 		OSPROXY_CONFORMANCE_REPORT_DIR=$(CURDIR)/$(RESULTS)/opensearch-$(OPENSEARCH_VERSION) \
-		$(GO) test -count=1 -timeout 30m ./conformance/ -args -ginkgo.v
+		$(GO) test -count=1 -timeout 30m ./conformance/; rc=$$?; \
+		ci/summary.sh $(RESULTS)/opensearch-$(OPENSEARCH_VERSION)/results.json || true; exit $$rc
 
 conformance-real-all:
 	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_2)
 	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_3)
+
+# Stock opensearch-py, opensearch-js and opensearch-go through osproxy against a real OpenSearch.
+clients:
+	@ci/clients.sh
 
 opensearch:
 	@ci/opensearch.sh start $(OPENSEARCH_VERSION)

@@ -30,6 +30,7 @@ check_room osproxy/config osproxy osproxy/tenant osproxy/query osproxy/route osp
 
 # The oracle never shares code with what it judges.
 for pkg in ./conformance/... ./mockupstream/... ./cmd/osbench/...; do
+  [ -d "${pkg%/...}" ] || continue
   if deps "$pkg" | grep -q "^$mod/osproxy"; then
     echo "arch: $pkg imports $mod/osproxy"; fail=1
   fi
