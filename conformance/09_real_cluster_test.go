@@ -76,6 +76,18 @@ var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "ups
 		Expect(dig(res, "aggregations", "tenants", "buckets")).To(HaveLen(1))
 	})
 
+	It("SRCH-9: strips the reserved fields from every hit surface OpenSearch fills", Label("rule:SRCH-9"), func() {
+		res := search("acme", `{"size":50,"query":{"match":{"msg":"acme"}},"docvalue_fields":["_tenant","_logical_index","n"],
+		  "fields":["*"],"stored_fields":["*"],"_source":true,"highlight":{"fields":{"*":{}}},"sort":[{"_tenant":"asc"},{"n":"asc"}],
+		  "version":true,"seq_no_primary_term":true}`)
+		hits := hitsOf(res)
+		Expect(hits).To(HaveLen(3))
+		for i, h := range hits {
+			Expect(h["_id"]).To(Equal(fmt.Sprint(i + 1)))
+			Expect(h["fields"]).To(HaveKey("n"))
+		}
+	})
+
 	It("SRCH-6: refuses a global aggregation that OpenSearch would answer over every tenant", Label("rule:SRCH-6"), func() {
 		expectError(send("POST", base+"/orders/_search", `{"size":0,"aggs":{"all":{"global":{},"aggs":{"c":{"value_count":{"field":"n"}}}}}}`, "x-tenant", "acme"), 400, "unsupported_query")
 	})
