@@ -1,0 +1,109 @@
+package mockos
+
+import (
+	"bytes"
+	"github.com/osproxy/osproxy/cmd/osbench/internal/wire"
+	"net"
+)
+
+type route int
+
+const (
+	routeDoc route = iota
+	routeSearch
+	routeBulk
+	routeRaw
+	routeOther
+	routeCount
+)
+
+func (r route) String() string {
+	return [...]string{"doc", "search", "bulk", "raw", "other"}[r]
+}
+
+// inspectLimit is how much of a request body the mock looks at. A search's
+// size and aggs members sit near the start in every request the harness
+// sends, so 4 KiB is enough and a 64 MiB body is never held.
+const inspectLimit = 4 << 10
+
+// inspector sees a request body as it is drained: it keeps the first few
+// KiB and counts lines (bulk items are two lines each).
+type inspector struct {
+	head  [inspectLimit]byte
+	n     int
+	lines int
+}
+
+func (in *inspector) reset() { in.n, in.lines = 0, 0 }
+
+func (in *inspector) visit(p []byte) {
+	if in.n < inspectLimit {
+		in.n += copy(in.head[in.n:], p)
+	}
+	in.lines += bytes.Count(p, []byte{'\n'})
+}
+
+// searchHits reads "size":N from the start of a search body, as OpenSearch
+// would honour it; no size means OpenSearch's default of 10.
+func (in *inspector) searchHits() int {
+	body := in.head[:in.n]
+	i := bytes.Index(body, []byte(`"size":`))
+	if i < 0 {
+		return 10
+	}
+	n := 0
+	for _, c := range body[i+len(`"size":`):] {
+		if c < '0' || c > '9' || n > 10000 {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return min(n, 10000)
+}
+
+func (in *inspector) wantsAggs() bool {
+	body := in.head[:in.n]
+	return bytes.Contains(body, []byte(`"aggs"`)) || bytes.Contains(body, []byte(`"aggregations"`))
+}
+
+func classify(path, query []byte) route {
+	switch {
+	case bytes.Contains(query, []byte("resp=")):
+		return routeRaw
+	case bytes.HasSuffix(path, []byte("/_bulk")):
+		return routeBulk
+	case bytes.Contains(path, []byte("/_search")):
+		return routeSearch
+	case bytes.Contains(path, []byte("/_doc")) || bytes.Contains(path, []byte("/_create")):
+		return routeDoc
+	}
+	return routeOther
+}
+
+func (s *Server) respond(nc net.Conn, h *wire.Head, path, query []byte, in *inspector) error {
+	r := classify(path, query)
+	s.byRoute[r].Add(1)
+	var out []byte
+	switch r {
+	case routeRaw:
+		return s.raw.write(nc)
+	case routeSearch:
+		if in.wantsAggs() {
+			return s.agg.write(nc)
+		}
+		out = s.srch.get(in.searchHits())
+	case routeBulk:
+		out = s.bulk.get(max(in.lines/2, 1))
+	case routeDoc:
+		out = s.doc
+		if bytes.Equal(h.Method, []byte("GET")) {
+			out = s.got
+		}
+	default:
+		out = okBody
+	}
+	_, err := nc.Write(out)
+	return err
+}
+
+var okBody = response(200, `{"acknowledged":true}`)
