@@ -3,6 +3,7 @@ package osproxy
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -38,12 +39,11 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
 	default:
 		return nil, fail(CodeUnsupportedMedia, "content encoding "+strconv.Quote(enc)+" is not supported; use gzip or none")
 	}
-	body, err := io.ReadAll(io.LimitReader(src, limit+1))
-	if err != nil {
-		return nil, fail(CodeMalformedBody, "the request body could not be read")
-	}
-	if int64(len(body)) > limit {
+	body, err := readCapped(src, r.ContentLength, limit)
+	if err == errTooLarge {
 		return nil, tooLarge(limit)
+	} else if err != nil {
+		return nil, fail(CodeMalformedBody, "the request body could not be read")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
@@ -55,6 +55,35 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
 		return nil, fail(CodeMalformedBody, "the body must be a JSON object")
 	}
 	return body, nil
+}
+
+var errTooLarge = errors.New("body over the limit")
+
+// readCapped reads at most limit bytes. A declared length sizes the buffer once
+// (io.ReadAll would grow and copy it a dozen times for a 64 KiB document); an
+// unknown one grows from a small start, never past limit+1.
+func readCapped(src io.Reader, declared, limit int64) ([]byte, error) {
+	size := int64(512)
+	if declared > 0 && declared <= limit {
+		size = declared + 1 // +1 to see EOF (or a longer body) in the same read loop
+	}
+	buf := make([]byte, 0, size)
+	for {
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow by append's policy
+		}
+	}
 }
 
 func tooLarge(limit int64) *Error {
