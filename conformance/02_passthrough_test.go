@@ -110,6 +110,19 @@ func ptURIs(m *mockupstream.Server) []string {
 // ptWithin runs f on its own goroutine and waits at most d for its result, so
 // a proxy that withholds bytes fails the spec instead of hanging it. f must
 // not assert.
+// ptForwardAll sends each target as a raw GET and returns field of what the
+// passthrough mock recorded, in order.
+func ptForwardAll(rig ptRig, targets []string, field func(mockupstream.Request) string) []string {
+	for _, t := range targets {
+		ExpectWithOffset(1, ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, "")).Status).To(Equal(200), t)
+	}
+	got := []string{}
+	for _, r := range rig.pass.Requests() {
+		got = append(got, field(r))
+	}
+	return got
+}
+
 func ptWithin[T any](d time.Duration, f func() T) T {
 	ch := make(chan T, 1)
 	go func() { ch <- f() }()
@@ -326,39 +339,19 @@ var _ = Describe("02 passthrough", func() {
 				"/logs%2F2024/_doc/a%2Fb", "//double//slash/", "/./dot/../segments/.", "/legacy/%41%62%63",
 				"/legacy/%e2%82%ac%E2%82%AC", "/legacy/_doc/a+b;c=d@e:f", "/legacy/_doc/%25", "/legacy/", "/%2e%2e/x", "/",
 			}
-			for _, t := range targets {
-				Expect(ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, "")).Status).To(Equal(200), t)
-			}
-			got := []string{}
-			for _, r := range rig.pass.Requests() {
-				got = append(got, r.RequestURI)
-			}
-			Expect(got).To(Equal(targets))
+			Expect(ptForwardAll(rig, targets, func(r mockupstream.Request) string { return r.RequestURI })).To(Equal(targets))
 		})
 
 		It("PT-4: keeps raw path characters that a URL encoder would escape", Label("rule:PT-4", "profile:passthrough", "upstream:mock"), func() {
 			rig := ptStart()
 			targets := []string{"/legacy/_doc/{id}", "/legacy/_doc/a|b", "/legacy/_doc/a^b", "/legacy/_doc/a`b", "/<logs-{now}>/_search"}
-			for _, t := range targets {
-				Expect(ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, "")).Status).To(Equal(200), t)
-			}
-			got := []string{}
-			for _, r := range rig.pass.Requests() {
-				got = append(got, r.RequestURI)
-			}
-			Expect(got).To(Equal(targets))
+			Expect(ptForwardAll(rig, targets, func(r mockupstream.Request) string { return r.RequestURI })).To(Equal(targets))
 		})
 
 		It("PT-4: keeps an encoded slash in a path that also holds characters an encoder would escape", Label("rule:PT-4", "profile:passthrough", "upstream:mock"), func() {
 			rig := ptStart()
 			targets := []string{"/<logs-{now%2Fd}>/_search", "/legacy/_doc/{a%2Fb}"}
-			for _, t := range targets {
-				Expect(ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, "")).Status).To(Equal(200), t)
-			}
-			got := []string{}
-			for _, r := range rig.pass.Requests() {
-				got = append(got, r.RawPath)
-			}
+			got := ptForwardAll(rig, targets, func(r mockupstream.Request) string { return r.RawPath })
 			// However the other bytes are spelled, %2F must not become a path separator.
 			Expect(strings.Count(got[0], "/")).To(Equal(2), "forwarded %q", got[0])
 			Expect(strings.Count(got[1], "/")).To(Equal(3), "forwarded %q", got[1])
@@ -372,14 +365,7 @@ var _ = Describe("02 passthrough", func() {
 				"/legacy/_search?", "/legacy/_search?%E2%82%AC=%e2%82%ac&flag", "/legacy/_search?q=a?b/c",
 				"/legacy/_search?routing=acme&routing=other",
 			}
-			for _, t := range targets {
-				Expect(ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, "")).Status).To(Equal(200), t)
-			}
-			got := []string{}
-			for _, r := range rig.pass.Requests() {
-				got = append(got, r.RequestURI)
-			}
-			Expect(got).To(Equal(targets))
+			Expect(ptForwardAll(rig, targets, func(r mockupstream.Request) string { return r.RequestURI })).To(Equal(targets))
 		})
 
 		It("PT-4: appends the request target to the endpoint's base path", Label("rule:PT-4", "profile:passthrough", "upstream:mock"), func() {
