@@ -138,3 +138,24 @@ func TestFilterParams_Query_AllowedOrNamed(t *testing.T) {
 		}
 	}
 }
+
+// A panic after the head is sent must abort the connection, not append an
+// error body to a response the client would take as complete.
+func TestServeHTTP_PanicWhileStreaming_Aborts(t *testing.T) {
+	p := newTestProxy(t, func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(panicReader{})}, nil
+	}, nil)
+	req := httptest.NewRequest("GET", "/orders/_search", nil)
+	req.Header.Set("X-Tenant", "acme")
+	defer func() {
+		if v := recover(); v != http.ErrAbortHandler {
+			t.Fatalf("recovered %v, want http.ErrAbortHandler", v)
+		}
+	}()
+	p.ServeHTTP(httptest.NewRecorder(), req)
+	t.Fatal("ServeHTTP returned normally")
+}
+
+type panicReader struct{}
+
+func (panicReader) Read([]byte) (int, error) { panic("reader bug") }

@@ -58,9 +58,24 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	}
 	copyResponseHeaders(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
-	shaper := tenant.NewShaper(tr.tenant, tr.index)
-	if _, err := jsonstream.TransformHits(w, resp.Body, shaper.Hit, jsonstream.Options{}); err != nil {
-		// The head is sent: abort rather than end a broken body as complete.
+	p.streamHits(w, resp.Body, tenant.NewShaper(tr.tenant, tr.index))
+}
+
+// streamHits shapes the body after the head is sent. From here no error body
+// is possible: any failure, a contained panic included, aborts the connection
+// so the client never takes a cut or corrupted body for a complete one (ERR-3).
+func (p *Proxy) streamHits(w http.ResponseWriter, body io.Reader, shaper *tenant.Shaper) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v != http.ErrAbortHandler {
+			p.errorLog.Printf("contained a panic while streaming a search response: %v", v)
+		}
+		panic(http.ErrAbortHandler)
+	}()
+	if _, err := jsonstream.TransformHits(w, body, shaper.Hit, jsonstream.Options{}); err != nil {
 		panic(http.ErrAbortHandler)
 	}
 }
