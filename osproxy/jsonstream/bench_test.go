@@ -23,12 +23,27 @@ func BenchmarkTransformHits_10Hits(b *testing.B) { benchmarkResponse(b, searchRe
 
 func BenchmarkTransformHits_1000Hits(b *testing.B) { benchmarkResponse(b, searchResponse(1000)) }
 
+// BenchmarkTransformHits_64MiBAggregation streams one 64 MiB string: the bytes per
+// token are as many as they can be.
 func BenchmarkTransformHits_64MiBAggregation(b *testing.B) {
-	const blob = 64 << 20
-	b.SetBytes(blob)
+	benchmarkGenerated(b, func() *fillReader { return newBlobReader(64 << 20) })
+}
+
+// BenchmarkTransformHits_64MiBDenseAggregation streams 64 MiB of terms buckets, a token
+// every four or five bytes: the cost of the grammar itself.
+func BenchmarkTransformHits_64MiBDenseAggregation(b *testing.B) {
+	benchmarkGenerated(b, func() *fillReader { return newDenseReader(64 << 20) })
+}
+
+func benchmarkGenerated(b *testing.B, src func() *fillReader) {
+	n, err := io.Copy(io.Discard, src())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(n)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := TransformHits(io.Discard, newBlobReader(blob), identityHit, Options{}); err != nil {
+		if _, err := TransformHits(io.Discard, src(), identityHit, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

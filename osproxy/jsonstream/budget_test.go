@@ -45,16 +45,28 @@ func transformAllocs(t *testing.T, doc []byte) float64 {
 }
 
 // TestTransformHits_SteadyState_AllocationBudget: zero allocations per call, and so per
-// hit. Under the race detector sync.Pool drops pooled state at random, so the budget is
-// loosened to a constant that still fails if anything is allocated per hit.
+// hit and per token. Under the race detector sync.Pool drops pooled state at random, so
+// the budget is loosened to a constant that still fails if anything is allocated per hit.
 func TestTransformHits_SteadyState_AllocationBudget(t *testing.T) {
 	perCall := 0.0
 	if raceEnabled {
 		perCall = 10
 	}
-	for _, hits := range []int{10, 1000} {
-		t.Run(strconv.Itoa(hits)+" hits", func(t *testing.T) {
-			got := transformAllocs(t, searchResponse(hits))
+	dense, err := io.ReadAll(newDenseReader(1 << 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		doc  []byte
+	}{
+		{"10 hits", searchResponse(10)},
+		{"1000 hits", searchResponse(1000)},
+		{"1 MiB dense aggregation", dense},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := transformAllocs(t, tc.doc)
 			t.Logf("%v allocations per call (race detector %v)", got, raceEnabled)
 			if got > perCall {
 				t.Fatalf("%v allocations per call, budget %v", got, perCall)
@@ -96,34 +108,76 @@ func TestMembersAndKeyIs_WellFormedObject_ZeroAllocations(t *testing.T) {
 	}
 }
 
-// blobReader generates {"took":1,"hits":{...},"aggregations":{"blob":"aaa…"}} with an
-// n-byte string lazily, so the test never holds the document.
-type blobReader struct {
-	parts  [3]string
-	part   int
-	off    int
-	remain int // bytes of 'a' still to emit once parts[0] is done
+// fillReader generates a document lazily, so the test never holds it: parts[0], then
+// fill repeated up to remain bytes, then parts[2].
+type fillReader struct {
+	parts   [3]string
+	fill    []byte
+	part    int
+	off     int // offset in parts[part], or in fill while part is 1
+	remain  int // bytes of fill still to emit
+	written int // bytes emitted so far
 }
 
 // blobChunk is copied repeatedly so that generating input costs less than scanning it.
 var blobChunk = bytes.Repeat([]byte{'a'}, 64<<10)
 
-func newBlobReader(n int) *blobReader {
-	return &blobReader{
+// newBlobReader generates {"took":1,"hits":{...},"aggregations":{"blob":"aaa…"}} with an
+// n-byte string: the cheapest content to scan, one token.
+func newBlobReader(n int) *fillReader {
+	return &fillReader{
 		parts:  [3]string{`{"took":1,"hits":{"total":{"value":0},"hits":[]},"aggregations":{"blob":"`, "", `"}}`},
+		fill:   blobChunk,
 		remain: n,
 	}
 }
 
-func (r *blobReader) Read(p []byte) (int, error) {
+// denseChunk is a run of whole terms-aggregation buckets, about 64 KiB, each followed by
+// a comma: short names, strings, numbers and small objects, a token every few bytes.
+var denseChunk = func() []byte {
+	var b []byte
+	for i := 0; len(b) < 64<<10; i++ {
+		b = append(b, `{"key":"k`...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, `","doc_count":`...)
+		b = strconv.AppendInt(b, int64(i*7%1000), 10)
+		b = append(b, `,"avg":{"value":`...)
+		b = strconv.AppendInt(b, int64(i%100), 10)
+		b = append(b, `.5}},`...)
+	}
+	return b
+}()
+
+// newDenseReader generates a search response whose aggregations sibling holds about n
+// bytes of buckets (n rounded down to whole chunks), the costliest content per byte.
+func newDenseReader(n int) *fillReader {
+	return &fillReader{
+		parts: [3]string{
+			`{"took":1,"hits":{"total":{"value":0},"hits":[]},"aggregations":{"by_key":{"buckets":[`,
+			"",
+			`{"key":"last","doc_count":0}]}}}`,
+		},
+		fill:   denseChunk,
+		remain: n / len(denseChunk) * len(denseChunk),
+	}
+}
+
+func (r *fillReader) Read(p []byte) (int, error) {
+	n, err := r.read(p)
+	r.written += n
+	return n, err
+}
+
+func (r *fillReader) read(p []byte) (int, error) {
 	for r.part < len(r.parts) {
 		if r.part == 1 {
 			if r.remain == 0 {
-				r.part++
+				r.part, r.off = r.part+1, 0
 				continue
 			}
-			n := copy(p[:min(len(p), r.remain)], blobChunk)
+			n := copy(p[:min(len(p), r.remain)], r.fill[r.off:])
 			r.remain -= n
+			r.off = (r.off + n) % len(r.fill)
 			return n, nil
 		}
 		if r.off < len(r.parts[r.part]) {
@@ -137,26 +191,39 @@ func (r *blobReader) Read(p []byte) (int, error) {
 }
 
 // TestTransformHits_64MiBAggregation_HeapStaysUnder4MiB is STR-3/STR-4 at the package
-// level: the aggregation sibling streams through without being buffered.
+// level: the aggregation sibling streams through without being buffered, whether it is
+// one long string or a dense run of buckets.
 func TestTransformHits_64MiBAggregation_HeapStaysUnder4MiB(t *testing.T) {
 	const blob = 64 << 20
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	var out countingWriter
-	n, err := TransformHits(&out, newBlobReader(blob), identityHit, Options{})
-	runtime.ReadMemStats(&after)
-	if err != nil || n != int64(out) || n < blob {
-		t.Fatalf("wrote %d (counted %d), err %v", n, out, err)
+	tests := []struct {
+		name string
+		src  func(int) *fillReader
+	}{
+		{"one string", newBlobReader},
+		{"dense buckets", newDenseReader},
 	}
-	const limit = 4 << 20
-	grew := after.TotalAlloc - before.TotalAlloc
-	t.Logf("allocated %d bytes while streaming %d", grew, n)
-	if grew > limit {
-		t.Fatalf("allocated %d bytes while streaming, limit %d", grew, limit)
-	}
-	if after.HeapInuse > before.HeapInuse && after.HeapInuse-before.HeapInuse > limit {
-		t.Fatalf("heap in use grew by %d bytes, limit %d", after.HeapInuse-before.HeapInuse, limit)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := tc.src(blob)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var out countingWriter
+			n, err := TransformHits(&out, src, identityHit, Options{})
+			runtime.ReadMemStats(&after)
+			if err != nil || n != int64(out) || n != int64(src.written) || n < blob*15/16 {
+				t.Fatalf("wrote %d (counted %d) of %d, err %v", n, out, src.written, err)
+			}
+			const limit = 4 << 20
+			grew := after.TotalAlloc - before.TotalAlloc
+			t.Logf("allocated %d bytes while streaming %d", grew, n)
+			if grew > limit {
+				t.Fatalf("allocated %d bytes while streaming, limit %d", grew, limit)
+			}
+			if after.HeapInuse > before.HeapInuse && after.HeapInuse-before.HeapInuse > limit {
+				t.Fatalf("heap in use grew by %d bytes, limit %d", after.HeapInuse-before.HeapInuse, limit)
+			}
+		})
 	}
 }
 

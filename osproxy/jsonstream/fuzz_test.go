@@ -25,6 +25,10 @@ var fuzzSeeds = []string{
 	`{"\ud800":1,"\udc00":2}`,
 	"\"\xff\"",
 	`01`,
+	// Token shapes the skim loop takes itself or hands back, in an aggregation.
+	`{"took":1,"aggregations":{"t":{"buckets":[{"key":"k1","doc_count":42,"avg":{"value":1.5}},` +
+		`{"key":"k2","doc_count":0,"avg":{"value":-0.25e3},"x":[true,false,null,"a\"b"]}]}}}`,
+	`{"hits":{"hits":[{"_source":{"n":[0,-1,12345678,0.12345678,1E+2],"s":"\u00e9","o":{}}}]}}`,
 }
 
 func FuzzTransformHits(f *testing.F) {
@@ -32,11 +36,20 @@ func FuzzTransformHits(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		// Vary how the input is chunked so names and hits straddle refills.
-		chunked := []func(io.Reader) io.Reader{iotest.OneByteReader, iotest.HalfReader, readers[0].wrap}
+		// Vary how the input is chunked so names, hits and the tokens the skim loop takes
+		// straddle refills.
+		chunked := []func(io.Reader) io.Reader{
+			iotest.OneByteReader, iotest.HalfReader, readers[0].wrap,
+			func(r io.Reader) io.Reader { return chunkReader{r, 13} },
+		}
 		wrap := chunked[len(doc)%len(chunked)]
 		var out bytes.Buffer
 		_, err := TransformHits(&out, wrap(bytes.NewReader(doc)), identityHit, Options{})
+		// The skim loop must be invisible: the same error, at the same offset, as a walk
+		// through the grammar one token at a time.
+		if want := tokenWalk(doc, 0); !sameSyntaxError(err, want) {
+			t.Fatalf("error %v, the token walk finds %v", err, want)
+		}
 		if !json.Valid(doc) {
 			if err == nil {
 				t.Fatalf("accepted a document encoding/json refuses")

@@ -244,6 +244,26 @@ func (s *stack) push(object bool) {
 	s.depth++
 }
 
+// inlineLevels is how many levels the stack holds without its overflow slice. The skim
+// loop stays within them, so that its stack operations are a few instructions inlined.
+const inlineLevels = 64 * len(stack{}.inline)
+
+// setInline records whether the container at level, below inlineLevels, is an object.
+func (s *stack) setInline(level int, object bool) {
+	w, bit := &s.inline[uint(level)/64], uint64(1)<<(uint(level)%64)
+	if object {
+		*w |= bit
+	} else {
+		*w &^= bit
+	}
+}
+
+// isInlineObject reports whether the open container at level, below inlineLevels, is an
+// object.
+func (s *stack) isInlineObject(level int) bool {
+	return s.inline[uint(level)/64]&(uint64(1)<<(uint(level)%64)) != 0
+}
+
 func (s *stack) pop() { s.depth-- }
 
 func (s *stack) topIsObject() bool {

@@ -15,18 +15,10 @@ const (
 // stringSpan returns the length of the prefix of b that a string scanner may skip: bytes
 // that are neither '"', '\\' nor a control character. Strings are where the bulk of a
 // response lies (a 64 MiB aggregation is one string), so it tests eight bytes per step.
-//
-// For each lane, (x - k) &^ x & 0x80 is set when the lane is below k (k <= 0x80). A
-// borrow can only mark lanes above a lane that is genuinely marked, so the lowest marked
-// lane, which is all that is used, is exact. Equality is "below 1" after an XOR.
 func stringSpan(b []byte) int {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ (lanes01 * '"')
-		s := x ^ (lanes01 * '\\')
-		m := ((x - lanes01*0x20) &^ x) | ((q - lanes01) &^ q) | ((s - lanes01) &^ s)
-		if m &= lanes80; m != 0 {
+		if m := stringStops(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -36,6 +28,20 @@ func stringSpan(b []byte) int {
 		}
 	}
 	return len(b)
+}
+
+// stringStops marks the lanes of x, eight bytes of a string body in little-endian order,
+// that hold '"', '\\' or a control character; only the lowest mark is exact.
+//
+// For each lane, (x - k) &^ x & 0x80 is set when the lane is below k (k <= 0x80). A
+// borrow can only mark lanes above a lane that is genuinely marked, so the lowest marked
+// lane, which is all that is used, is exact. Flipping bit 1 maps '"' (0x22) to 0x20 and
+// keeps every control character below 0x20 and every other byte at or above 0x21, so one
+// test "below 0x21" finds both; '\\' is "below 1" after an XOR.
+func stringStops(x uint64) uint64 {
+	q := x ^ (lanes01 * 0x02)
+	s := x ^ (lanes01 * '\\')
+	return (((q - lanes01*0x21) &^ q) | ((s - lanes01) &^ s)) & lanes80
 }
 
 // scanString consumes the string token whose opening quote is at pos.

@@ -92,7 +92,9 @@ func (t *transformer) init(dst io.Writer, src io.Reader, fn HitFunc, opt Options
 	t.key1, t.key2, t.hitsObj, t.hitsArr = false, false, false, false
 }
 
-// run drives the parser to the end of the document.
+// run drives the parser to the end of the document. Only the few tokens that can lead
+// to hits.hits go through observe; every other value is skipped whole (its bytes still
+// validated and routed), which is what keeps a token-dense aggregation fast.
 func (t *transformer) run() error {
 	p := &t.p
 	for {
@@ -103,18 +105,47 @@ func (t *transformer) run() error {
 		if err != nil {
 			return err
 		}
-		if t.hitsArr && p.depth() == 3 && p.expectsValue(c) {
-			if err := t.copyHit(c); err != nil {
-				return err
-			}
-			continue
+		switch {
+		case !p.expectsValue(c): // a member name or a closing bracket
+			err = t.step(c)
+		case t.hitsArr && p.depth() == 3:
+			err = t.copyHit()
+		case t.mayHoldHits(c):
+			err = t.step(c)
+		default:
+			err = p.skipValue()
 		}
-		tok, err := p.token(c)
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// step consumes the token whose first byte, c, advance returned, and observes it.
+func (t *transformer) step(c byte) error {
+	tok, err := t.p.token(c)
+	if err == nil {
 		t.observe(tok)
 	}
+	return err
+}
+
+// mayHoldHits reports whether the value starting with c, about to be read, must be
+// walked token by token because it may be or contain hits.hits: the root, the object of
+// a top-level "hits" member, and the array of a "hits" member inside it. Nothing inside
+// any other value changes what observe tracks: its flags are recomputed whenever a
+// container opens at their depth, and such a container can only be reached through a
+// value this walks.
+func (t *transformer) mayHoldHits(c byte) bool {
+	switch t.p.depth() {
+	case 0:
+		return true
+	case 1:
+		return t.key1 && c == '{'
+	case 2:
+		return t.hitsObj && t.key2 && c == '['
+	}
+	return false
 }
 
 // observe tracks where the parser is relative to hits.hits. Depth counts open
@@ -152,9 +183,9 @@ func (t *transformer) isHitsKey() bool {
 	return KeyIs(r.buf[t.p.tokStart+1:r.pos-1], "hits")
 }
 
-// copyHit captures the value starting with c, a hits.hits element, and routes fn's
-// rewrite of it to the output in its place.
-func (t *transformer) copyHit(c byte) error {
+// copyHit captures the value at pos, a hits.hits element, and routes fn's rewrite of it
+// to the output in its place.
+func (t *transformer) copyHit() error {
 	p, r, rt := &t.p, &t.p.r, &t.rt
 	if err := rt.take(r.buf[r.mark:r.pos]); err != nil {
 		return err
@@ -162,14 +193,10 @@ func (t *transformer) copyHit(c byte) error {
 	r.mark = r.pos
 	rt.capture = true
 	t.hitOffset = r.offset()
-	_, err := p.token(c)
-	for err == nil && (p.depth() != 3 || p.state != stArrNext) {
-		_, err = p.next()
-	}
-	if err != nil {
+	if err := p.skipValue(); err != nil {
 		return err
 	}
-	err = rt.take(r.buf[r.mark:r.pos])
+	err := rt.take(r.buf[r.mark:r.pos])
 	r.mark = r.pos
 	rt.capture = false
 	if err != nil {
