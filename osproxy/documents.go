@@ -91,18 +91,29 @@ func (p *Proxy) document(w http.ResponseWriter, r *http.Request, tr tenancyReque
 		w.WriteHeader(resp.StatusCode)
 		return
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRelayedBytes+1))
-	if err != nil || len(raw) > maxRelayedBytes {
-		writeError(w, r, fail(CodeUpstreamUnreachable, "the upstream response could not be relayed"))
+	raw, e := readRelayed(resp)
+	if e != nil {
+		writeError(w, r, e)
 		return
 	}
-	out := p.sanitize(raw, tr)
 	if isDocument(raw) {
+		// A document is shaped, never text-replaced: its _source is the tenant's data.
 		if shaped, err := tenant.NewShaper(tr.tenant, tr.index).Hit(nil, bytes.TrimSpace(raw)); err == nil {
-			out = shaped
+			writeBody(w, resp, shaped)
+			return
 		}
 	}
-	writeBody(w, resp, out)
+	writeBody(w, resp, p.sanitize(raw, tr))
+}
+
+// readRelayed reads an upstream document or error response the proxy must
+// reshape; such bodies are small, and one over maxRelayedBytes is not relayed.
+func readRelayed(resp *http.Response) ([]byte, *Error) {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRelayedBytes+1))
+	if err != nil || len(raw) > maxRelayedBytes {
+		return nil, fail(CodeUpstreamUnreachable, "the upstream response could not be relayed")
+	}
+	return raw, nil
 }
 
 // isDocument reports whether raw is a JSON object without an error member.
@@ -129,9 +140,9 @@ func documentID(raw string) (string, *Error) {
 
 // relayUpstreamError relays an upstream error with its status (SRCH-10).
 func (p *Proxy) relayUpstreamError(w http.ResponseWriter, r *http.Request, resp *http.Response, tr tenancyRequest) {
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRelayedBytes+1))
-	if err != nil || len(raw) > maxRelayedBytes {
-		writeError(w, r, fail(CodeUpstreamUnreachable, "the upstream error response could not be relayed"))
+	raw, e := readRelayed(resp)
+	if e != nil {
+		writeError(w, r, e)
 		return
 	}
 	writeBody(w, resp, p.sanitize(raw, tr))
