@@ -1,0 +1,205 @@
+package conformance_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/osproxy/osproxy/conformance/harness"
+	"github.com/osproxy/osproxy/mockupstream"
+)
+
+// Specs of spec/01-configuration.md. Each observes a setting through what the
+// process does (which mock a request reaches, which address it binds, what it
+// refuses), never through an echo of its own configuration.
+
+// cfgRunTimeout bounds a process expected to exit by itself.
+const cfgRunTimeout = 20 * time.Second
+
+// cfgKeys is the key table of spec/01-configuration.md.
+var cfgKeys = []string{"bind", "upstream", "index", "tokens", "allow_cleartext_mutation",
+	"passthrough_cluster", "passthrough_endpoint", "passthrough_indices", "max_body_bytes",
+	"upstream_timeout", "shutdown_timeout"}
+
+// cfgRun runs the binary until it exits by itself; env is built from scratch.
+func cfgRun(env map[string]string, args ...string) (stdout, stderr string, code int) {
+	stdout, stderr, code, err := harness.Run(env, cfgRunTimeout, args...)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred(), "stdout: %s\nstderr: %s", stdout, stderr)
+	return stdout, stderr, code
+}
+
+// cfgExpectError runs the binary and asserts CFG-6: exit status 1 and exactly
+// one stderr line "osproxy: config: `<field>`: <reason>", no readiness line.
+// It returns the reason. A free OSPROXY_BIND is added unless env has one, so a
+// binary that wrongly accepted the configuration would not take a shared port.
+func cfgExpectError(field string, env map[string]string, args ...string) string {
+	withBind := map[string]string{harness.BindEnv: harness.FreeAddr()}
+	for k, v := range env {
+		withBind[k] = v
+	}
+	stdout, stderr, code := cfgRun(withBind, args...)
+	ExpectWithOffset(1, code).To(Equal(1), "env %v args %v\nstderr: %s", env, args, stderr)
+	ExpectWithOffset(1, stdout).NotTo(ContainSubstring("listening"))
+	line := regexp.MustCompile("^osproxy: config: `([^`]*)`: ([^\n]+)\n$").FindStringSubmatch(stderr)
+	ExpectWithOffset(1, line).NotTo(BeNil(), "env %v args %v: stderr is not one config error line: %q", env, args, stderr)
+	ExpectWithOffset(1, line[1]).To(Equal(field), "env %v args %v: stderr %q", env, args, stderr)
+	return line[2]
+}
+
+// cfgWriteFile writes a config file into this spec's temporary directory.
+func cfgWriteFile(content string) string {
+	path := filepath.Join(GinkgoT().TempDir(), "osproxy.conf")
+	ExpectWithOffset(1, os.WriteFile(path, []byte(content), 0o600)).To(Succeed())
+	return path
+}
+
+// cfgSpawn starts the binary without waiting for it to listen, for specs that
+// bind somewhere other than the harness's OSPROXY_BIND.
+func cfgSpawn(env map[string]string, args ...string) *harness.Proxy {
+	p, err := harness.Spawn(env, args...)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	DeferCleanup(func() { _, _ = p.Stop(5 * time.Second) })
+	return p
+}
+
+// cfgReadyLine is the readiness line of CFG-18.
+func cfgReadyLine(addr, mode string) string {
+	return "osproxy listening on http://" + addr + " (" + mode + ")\n"
+}
+
+// cfgAwaitStdout waits until the process has written want to stdout.
+func cfgAwaitStdout(p *harness.Proxy, want string) {
+	EventuallyWithOffset(1, p.Stdout).WithTimeout(20*time.Second).WithPolling(10*time.Millisecond).
+		Should(ContainSubstring(want), func() string { return "stderr: " + p.Stderr() })
+}
+
+// cfgOccupy binds a loopback port for the rest of the spec and returns it.
+func cfgOccupy(network, addr string) string {
+	ln, err := net.Listen(network, addr)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	DeferCleanup(func() { _ = ln.Close() })
+	return ln.Addr().String()
+}
+
+// cfgDialErr dials addr once and reports the error, nil when it connected.
+func cfgDialErr(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err == nil {
+		_ = c.Close()
+	}
+	return err
+}
+
+// cfgPassthroughFile is a config file sending every request to endpoint.
+func cfgPassthroughFile(endpoint string) string {
+	return cfgWriteFile("passthrough_cluster = from-file\npassthrough_endpoint = " + endpoint + "\n")
+}
+
+// cfgProbe sends one passthrough request and asserts which mock received it.
+func cfgProbe(p *harness.Proxy, target *mockupstream.Server, others ...*mockupstream.Server) {
+	r := send("GET", p.URL+"/legacy/_doc/probe", "")
+	ExpectWithOffset(1, r.Status).To(Equal(200), "body: %s", r.Body)
+	ExpectWithOffset(1, onlyRequest(target).RequestURI).To(Equal("/legacy/_doc/probe"))
+	for _, o := range others {
+		ExpectWithOffset(1, o.Requests()).To(BeEmpty())
+	}
+}
+
+// cfgSearchMock is a tenancy upstream that answers any search.
+func cfgSearchMock() *mockupstream.Server {
+	m := startMock()
+	m.Handle("POST", "/*", mockupstream.SearchEnvelope(nil, 0))
+	return m
+}
+
+// cfgSearch sends a tenancy search for tenant acme on logical index orders.
+func cfgSearch(p *harness.Proxy, headers ...string) response {
+	return send("POST", p.URL+"/orders/_search", `{}`, append([]string{"x-tenant", "acme"}, headers...)...)
+}
+
+// cfgGate answers 200 once release is closed; if the client or the mock goes
+// away first it hangs up. It lets a spec hold a request in flight without sleeping.
+func cfgGate(release <-chan struct{}) mockupstream.Responder {
+	return mockupstream.ResponderFunc(func(w http.ResponseWriter, req *mockupstream.Request) {
+		select {
+		case <-release:
+		case <-req.Context().Done():
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"drained":true}`))
+	})
+}
+
+// cfgInFlight starts a GET on its own connection and returns where its
+// outcome will arrive.
+func cfgInFlight(url string) <-chan response {
+	done := make(chan response, 1)
+	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableKeepAlives: true}}
+	go func() {
+		resp, err := c.Get(url)
+		if err != nil {
+			done <- response{Status: -1, Body: []byte(err.Error())}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			done <- response{Status: -2, Body: []byte(err.Error())}
+			return
+		}
+		done <- response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	}()
+	return done
+}
+
+// cfgExpectDrain checks CFG-17 for one signal: the listener closes at once,
+// the in-flight request still completes, then the process exits 0.
+func cfgExpectDrain(sig os.Signal) {
+	m := startMock()
+	release := make(chan struct{})
+	released := false
+	DeferCleanup(func() {
+		if !released {
+			close(release)
+		}
+	})
+	m.Handle("GET", "/legacy/_slow", cfgGate(release))
+	env := passthroughEnv(m.URL())
+	env["OSPROXY_SHUTDOWN_TIMEOUT"] = "1m"
+	p := startProxy(env)
+
+	done := cfgInFlight(p.URL + "/legacy/_slow")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	Expect(m.WaitFor(ctx, func() bool { return len(m.Requests()) == 1 })).To(Succeed())
+
+	Expect(p.Signal(sig)).To(Succeed())
+	Eventually(func() error { return cfgDialErr(p.Addr) }).WithTimeout(20*time.Second).WithPolling(10*time.Millisecond).
+		Should(MatchError(syscall.ECONNREFUSED), "new connections must be refused once draining")
+	Expect(p.Exited()).To(BeFalse(), "the process exited with a request in flight")
+	Expect(done).NotTo(Receive(), "the in-flight request ended before the upstream answered")
+
+	close(release)
+	released = true
+	var r response
+	Eventually(done).WithTimeout(20 * time.Second).Should(Receive(&r))
+	Expect(r.Status).To(Equal(200), "in-flight request: %s", r.Body)
+	Expect(string(r.Body)).To(Equal(`{"drained":true}`))
+	code, err := p.Wait(20 * time.Second)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(code).To(Equal(0), "stderr: %s", p.Stderr())
+}
