@@ -1,5 +1,3 @@
-// Command osproxy runs the proxy: it reads the configuration, binds the listener,
-// serves until SIGINT or SIGTERM, then drains. Process lifecycle and wiring only.
 package main
 
 import (
