@@ -117,6 +117,28 @@ var _ = Describe("03 tenancy", Label("profile:tenancy", "upstream:mock"), func()
 		Expect(mock.Requests()).To(BeEmpty())
 	})
 
+	It("TEN-13: relays only correlation and tracing headers upstream", Label("rule:TEN-13"), func() {
+		r := send("POST", base+"/orders/_search", `{}`, "x-tenant", "acme",
+			"X-Opaque-Id", "op-7", "Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+			"Tracestate", "k=v", "User-Agent", "stock-client/1.0",
+			"X-Forwarded-User", "admin", "X-Forwarded-Roles", "admin", "Forwarded", "for=1.2.3.4",
+			"X-Forwarded-Client-Cert", "URI=spiffe://td/globex", "Cookie", "s=1", "X-Custom", "x")
+		Expect(r.Status).To(Equal(200))
+		got := onlyRequest(mock).Header
+		names := []string{}
+		for name := range got {
+			names = append(names, name)
+		}
+		Expect(names).To(ContainElements("X-Opaque-Id", "Traceparent", "Tracestate", "User-Agent"))
+		// Beyond those, only what the proxy itself adds to frame its own request.
+		for _, name := range names {
+			Expect(name).To(BeElementOf("X-Opaque-Id", "Traceparent", "Tracestate", "User-Agent",
+				"Content-Type", "Content-Length", "Accept-Encoding", "Transfer-Encoding"))
+		}
+		Expect(got.Get("X-Opaque-Id")).To(Equal("op-7"))
+		Expect(got.Get("User-Agent")).To(Equal("stock-client/1.0"))
+	})
+
 	It("TEN-11: refuses endpoints tenancy mode does not implement without contacting the upstream", Label("rule:TEN-11"), func() {
 		for _, c := range [][2]string{{"DELETE", "/orders"}, {"PUT", "/orders"}, {"POST", "/orders/_bulk"}, {"POST", "/_bulk"},
 			{"POST", "/orders/_update/1"}, {"POST", "/orders/_delete_by_query"}, {"GET", "/_cat/indices"},
