@@ -22,13 +22,7 @@ func (r *runner) closedCell(w workload.Workload, conc int, l *leg, round int) (r
 		Addr: l.addr, Requests: [][]byte{req}, Conns: conc,
 		Warmup: r.prof.warmup, Duration: r.prof.cell, MaxDuration: r.prof.maxCell,
 		MinRequests: r.prof.minReqs, MaxRequests: r.prof.maxReqs,
-		OnMeasure: func(start bool) {
-			if start {
-				before = r.snapshot(l)
-			} else {
-				after = r.snapshot(l)
-			}
-		},
+		OnMeasure: r.windowHook(l, &before, &after),
 	})
 	if err != nil {
 		return report.Cell{}, err
@@ -49,13 +43,7 @@ func (r *runner) openCell(w workload.Workload, conns int, rate float64, l *leg, 
 	res, err := load.RunOpen(load.OpenSpec{
 		Addr: l.addr, Requests: [][]byte{req}, Conns: conns, Rate: rate,
 		Warmup: r.prof.warmup + 100*time.Millisecond, Duration: r.prof.openTime,
-		OnMeasure: func(start bool) {
-			if start {
-				before = r.snapshot(l)
-			} else {
-				after = r.snapshot(l)
-			}
-		},
+		OnMeasure: r.windowHook(l, &before, &after),
 	})
 	if err != nil {
 		return report.Cell{}, err
@@ -63,6 +51,17 @@ func (r *runner) openCell(w workload.Workload, conns int, rate float64, l *leg, 
 	c := r.cellFrom(w.Name(), conns, l, round, res, before, after)
 	c.Mode, c.Rate = "open", rate
 	return c, nil
+}
+
+// windowHook snapshots the leg's counters as the timed window opens and closes.
+func (r *runner) windowHook(l *leg, before, after *window) func(start bool) {
+	return func(start bool) {
+		if start {
+			*before = r.snapshot(l)
+		} else {
+			*after = r.snapshot(l)
+		}
+	}
 }
 
 func (r *runner) resetPeak(l *leg) {
