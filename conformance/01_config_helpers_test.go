@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"syscall"
 	"time"
 
@@ -166,35 +167,37 @@ func cfgInFlight(url string) <-chan response {
 	return done
 }
 
+// cfgStalled starts a passthrough proxy whose upstream holds path until
+// release is called (or the spec ends), sends one GET to it and waits until the
+// upstream has it, so the request is surely in flight.
+func cfgStalled(path, shutdownTimeout string) (p *harness.Proxy, done <-chan response, release func()) {
+	m := startMock()
+	gate := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	DeferCleanup(release)
+	m.Handle("GET", path, cfgGate(gate))
+	env := passthroughEnv(m.URL())
+	env["OSPROXY_SHUTDOWN_TIMEOUT"] = shutdownTimeout
+	p = startProxy(env)
+	done = cfgInFlight(p.URL + path)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ExpectWithOffset(1, m.WaitFor(ctx, func() bool { return len(m.Requests()) == 1 })).To(Succeed())
+	return p, done, release
+}
+
 // cfgExpectDrain checks CFG-17 for one signal: the listener closes at once,
 // the in-flight request still completes, then the process exits 0.
 func cfgExpectDrain(sig os.Signal) {
-	m := startMock()
-	release := make(chan struct{})
-	released := false
-	DeferCleanup(func() {
-		if !released {
-			close(release)
-		}
-	})
-	m.Handle("GET", "/legacy/_slow", cfgGate(release))
-	env := passthroughEnv(m.URL())
-	env["OSPROXY_SHUTDOWN_TIMEOUT"] = "1m"
-	p := startProxy(env)
-
-	done := cfgInFlight(p.URL + "/legacy/_slow")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	Expect(m.WaitFor(ctx, func() bool { return len(m.Requests()) == 1 })).To(Succeed())
-
+	p, done, release := cfgStalled("/legacy/_slow", "1m")
 	Expect(p.Signal(sig)).To(Succeed())
 	Eventually(func() error { return cfgDialErr(p.Addr) }).WithTimeout(20*time.Second).WithPolling(10*time.Millisecond).
 		Should(MatchError(syscall.ECONNREFUSED), "new connections must be refused once draining")
 	Expect(p.Exited()).To(BeFalse(), "the process exited with a request in flight")
 	Expect(done).NotTo(Receive(), "the in-flight request ended before the upstream answered")
 
-	close(release)
-	released = true
+	release()
 	var r response
 	Eventually(done).WithTimeout(20 * time.Second).Should(Receive(&r))
 	Expect(r.Status).To(Equal(200), "in-flight request: %s", r.Body)

@@ -1,7 +1,6 @@
 package conformance_test
 
 import (
-	"context"
 	"io"
 	"net"
 	"os"
@@ -199,17 +198,7 @@ var _ = Describe("01 configuration: lifecycle", func() {
 	})
 
 	It("CFG-17: stops draining after shutdown_timeout and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
-		m := startMock()
-		release := make(chan struct{})
-		DeferCleanup(func() { close(release) })
-		m.Handle("GET", "/legacy/_stuck", cfgGate(release))
-		env := passthroughEnv(m.URL())
-		env["OSPROXY_SHUTDOWN_TIMEOUT"] = "300ms"
-		p := startProxy(env)
-		done := cfgInFlight(p.URL + "/legacy/_stuck")
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		Expect(m.WaitFor(ctx, func() bool { return len(m.Requests()) == 1 })).To(Succeed())
+		p, done, _ := cfgStalled("/legacy/_stuck", "300ms")
 		Expect(p.Signal(syscall.SIGTERM)).To(Succeed())
 		// The upstream never answers: only the timeout can end the drain.
 		code, err := p.Wait(15 * time.Second)

@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -119,6 +120,19 @@ func ptForwardAll(rig ptRig, targets []string, field func(mockupstream.Request) 
 		got = append(got, field(r))
 	}
 	return got
+}
+
+// ptSendBody sends body through the proxy with a known length, drains the
+// answer, and requires a 200.
+func ptSendBody(method, url, contentType string, body []byte) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	req.Header.Set("Content-Type", contentType)
+	resp, err := client.Do(req)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	_, _ = io.Copy(io.Discard, resp.Body)
+	ExpectWithOffset(1, resp.Body.Close()).To(Succeed())
+	ExpectWithOffset(1, resp.StatusCode).To(Equal(200))
 }
 
 func ptWithin[T any](d time.Duration, f func() T) T {
