@@ -10,8 +10,8 @@
 # one tenant each (SEC-6), installs the pinned clients into ignored caches and
 # runs the three client programs of clients/ in parallel:
 #
-#   clients/py  opensearch-py                  .cache/clients/venv (requirements.txt)
-#   clients/js  @opensearch-project/opensearch .cache/clients/node (package-lock.json)
+#   clients/py  opensearch-py                  $OSPROXY_CACHE/clients/venv (requirements.txt)
+#   clients/js  @opensearch-project/opensearch $OSPROXY_CACHE/clients/node (package-lock.json)
 #   clients/go  opensearch-go/v4               its own module; go test -c
 #
 # Each program prints `N passed, M failed` last; this script prints every
@@ -25,7 +25,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO_ROOT=$PWD
-CACHE=$REPO_ROOT/.cache/clients
+CACHE=${OSPROXY_CACHE:-/var/tmp/osproxy}/clients
 CLIENTS=${OSPROXY_CLIENTS:-py js go}
 ACME_TOKEN=tok-acme
 GLOBEX_TOKEN=tok-globex

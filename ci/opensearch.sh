@@ -13,7 +13,7 @@
 # HTTP_PORT defaults to 9200 for 2.x and 9201 for 3.x, so both can run at once.
 #
 # The distribution is Maven Central's integ-test-zip (no plugins, so no
-# security plugin), fetched with mvn into .cache/opensearch/<version>/; for
+# security plugin), fetched with mvn into $OSPROXY_CACHE/opensearch/<version>/; for
 # 2.x, whose zip has no modules but transport-netty4, fetch adds reindex,
 # lang-painless, analysis-common and mapper-extras from their Maven Central
 # jars (ci/opensearch-install.sh). The distribution stays pristine after
@@ -27,7 +27,9 @@
 # Environment (all optional):
 #   OPENSEARCH_VERSION, OPENSEARCH_VERSION_2, OPENSEARCH_VERSION_3  override the pins
 #   OPENSEARCH_JAVA_HOME             Java to run the node (checked against the version's range)
-#   OSPROXY_OPENSEARCH_CACHE         default <repo>/.cache/opensearch
+#   OSPROXY_CACHE                    default /var/tmp/osproxy: caches shared by every
+#                                    clone (CI clones afresh each run)
+#   OSPROXY_OPENSEARCH_CACHE         default $OSPROXY_CACHE/opensearch
 #   OSPROXY_OPENSEARCH_USER          default osproxy-os (used only when run as root)
 #   OSPROXY_OPENSEARCH_HEAP          default 512m (-Xms and -Xmx)
 #   OSPROXY_OPENSEARCH_JAVA_OPTS     more JVM options, default -XX:TieredStopAtLevel=1
@@ -115,23 +117,22 @@ reachable_by_others() {
 	done
 }
 
-# resolve_cache sets CACHE. When the repository sits under a directory the
-# node user cannot enter (a clone under /root), it falls back to /var/tmp.
+# resolve_cache sets CACHE. It lives outside the clone, so a fresh clone (CI
+# makes one per run) and parallel worktrees reuse one unpacked distribution;
+# /var/tmp because the node user must reach it (a cache under /root would not do).
 resolve_cache() {
 	if [ -n "${OSPROXY_OPENSEARCH_CACHE:-}" ]; then
 		mkdir -p "$OSPROXY_OPENSEARCH_CACHE"
 		CACHE=$(cd "$OSPROXY_OPENSEARCH_CACHE" && pwd)
 		return 0
 	fi
-	if is_root && ! reachable_by_others "$REPO_ROOT"; then
-		CACHE=/var/tmp/osproxy-opensearch/$(printf '%s' "$REPO_ROOT" | md5sum | cut -c1-12)
-		log "note: $REPO_ROOT is not reachable by other users; using $CACHE"
-	else
-		CACHE=$REPO_ROOT/.cache/opensearch
-	fi
+	CACHE=${OSPROXY_CACHE:-/var/tmp/osproxy}/opensearch
 	mkdir -p "$CACHE"
 	# Whatever the umask, the node user must get through the two levels we made.
 	if is_root; then chmod a+rx "$CACHE" "$(dirname "$CACHE")"; fi
+	if is_root && ! reachable_by_others "$CACHE"; then
+		die "$CACHE is not reachable by the node user; set OSPROXY_OPENSEARCH_CACHE"
+	fi
 }
 
 # pid_alive reports whether process $1 exists and is not a zombie.
