@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
@@ -18,8 +20,9 @@ const maxJSONDepth = 256
 
 // readJSONBody reads a request body the proxy must rewrite: at most limit bytes
 // (SRCH-3) after gzip decoding (SRCH-5), JSON only (SRCH-4), one well-formed
-// object with no repeated key. An absent body is returned as nil.
-func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
+// object with no repeated key, each read waiting at most idle (ISO-20). An absent
+// body is returned as nil.
+func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, *Error) {
 	if e := checkContentType(r.Header); e != nil {
 		return nil, e
 	}
@@ -27,10 +30,15 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
 		return nil, tooLarge(limit)
 	}
 	src := io.Reader(r.Body)
+	if idle > 0 {
+		rc := http.NewResponseController(w)
+		src = &idleReader{r: src, rc: rc, idle: idle}
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }() // a writer without deadlines has none to clear
+	}
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip":
-		zr, err := gzip.NewReader(r.Body)
+		zr, err := gzip.NewReader(src)
 		if err != nil {
 			return nil, fail(CodeMalformedBody, "the gzip body could not be read")
 		}
@@ -40,9 +48,14 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
 		return nil, fail(CodeUnsupportedMedia, "content encoding "+strconv.Quote(enc)+" is not supported; use gzip or none")
 	}
 	body, err := readCapped(src, r.ContentLength, limit)
-	if err == errTooLarge {
+	var ne net.Error
+	switch {
+	case err == errTooLarge:
 		return nil, tooLarge(limit)
-	} else if err != nil {
+	case errors.As(err, &ne) && ne.Timeout():
+		w.Header().Set("Connection", "close")
+		return nil, fail(CodeRequestTimeout, "the request body stopped arriving for longer than body_read_timeout")
+	case err != nil:
 		return nil, fail(CodeMalformedBody, "the request body could not be read")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -59,13 +72,31 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, *Error) {
 
 var errTooLarge = errors.New("body over the limit")
 
-// readCapped reads at most limit bytes. A declared length sizes the buffer once
-// (io.ReadAll would grow and copy it a dozen times for a 64 KiB document); an
-// unknown one grows from a small start, never past limit+1.
+// firstRead bounds the buffer a declared Content-Length may size before bytes arrive.
+const firstRead = 64<<10 + 1 // +1: a 64 KiB body and its EOF fit
+
+// idleReader gives each read of a request body its own deadline, so a body that
+// stops arriving ends the request instead of holding its buffer (ISO-20).
+type idleReader struct {
+	r    io.Reader
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (ir *idleReader) Read(p []byte) (int, error) {
+	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported writers (tests) simply have no deadline
+	return ir.r.Read(p)
+}
+
+// readCapped reads at most limit bytes. A declared length sizes the first buffer
+// up to firstRead (a 64 KiB document then costs one allocation, where io.ReadAll
+// would grow and copy a dozen times) but never beyond: a declared length reserves
+// no memory before the bytes arrive (ISO-19). The buffer then grows with what
+// arrives, never past limit+1.
 func readCapped(src io.Reader, declared, limit int64) ([]byte, error) {
 	size := int64(512)
 	if declared > 0 && declared <= limit {
-		size = declared + 1 // +1 to see EOF (or a longer body) in the same read loop
+		size = min(declared+1, firstRead) // +1 to see EOF (or a longer body) in the same read loop
 	}
 	buf := make([]byte, 0, size)
 	for {

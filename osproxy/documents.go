@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/osproxy/osproxy/osproxy/jsonstream"
 	"github.com/osproxy/osproxy/osproxy/route"
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
@@ -25,12 +24,12 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 	}
 	id := p.newID()
 	if tr.route.Kind != route.DocAutoID {
-		if id, e = documentID(tr.route.ID); e != nil {
+		if id, e = documentID(tr.route.ID, tr); e != nil {
 			writeError(w, r, e)
 			return
 		}
 	}
-	body, e := readJSONBody(r, p.cfg.MaxBodyBytes)
+	body, e := readJSONBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -65,7 +64,7 @@ func (p *Proxy) readOrDelete(w http.ResponseWriter, r *http.Request, tr tenancyR
 		writeError(w, r, e)
 		return
 	}
-	id, e := documentID(tr.route.ID)
+	id, e := documentID(tr.route.ID, tr)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -73,7 +72,9 @@ func (p *Proxy) readOrDelete(w http.ResponseWriter, r *http.Request, tr tenancyR
 	p.document(w, r, tr, r.Method, id, "", params, nil)
 }
 
-// document sends one by-id request for a tenant's document and shapes the answer.
+// document sends one by-id request for a tenant's document and shapes the answer: a
+// found document streams through the document plan (ISO-18); every other answer is
+// small and is sanitized whole (ISO-16, ISO-17).
 func (p *Proxy) document(w http.ResponseWriter, r *http.Request, tr tenancyRequest, method, id, extra, params string, body []byte) {
 	target := p.cfg.Upstream + "/" + p.cfg.Index + "/_doc/" +
 		url.PathEscape(tenant.PhysicalID(tr.tenant, tr.index, id)) + // DOC-3: one segment
@@ -91,23 +92,20 @@ func (p *Proxy) document(w http.ResponseWriter, r *http.Request, tr tenancyReque
 		w.WriteHeader(resp.StatusCode)
 		return
 	}
-	raw, e := readRelayed(resp)
-	if e != nil {
-		writeError(w, r, e)
+	if resp.Header.Get("Location") != "" {
+		resp.Header.Set("Location", "/"+tr.index+"/_doc/"+url.PathEscape(id)) // ISO-17
+	}
+	if method == http.MethodGet && resp.StatusCode == http.StatusOK {
+		copyResponseHeaders(w.Header(), resp.Header)
+		w.WriteHeader(resp.StatusCode)
+		p.stream(w, resp.Body, p.shaping(tr), tenant.DocumentRoot)
 		return
 	}
-	if isDocument(raw) {
-		// A document is shaped, never text-replaced: its _source is the tenant's data.
-		if shaped, err := tenant.NewShaper(tr.tenant, tr.index).Hit(nil, bytes.TrimSpace(raw)); err == nil {
-			writeBody(w, resp, shaped)
-			return
-		}
-	}
-	writeBody(w, resp, p.sanitize(raw, tr))
+	p.relayUpstreamError(w, r, resp, tr)
 }
 
-// readRelayed reads an upstream document or error response the proxy must
-// reshape; such bodies are small, and one over maxRelayedBytes is not relayed.
+// readRelayed reads an upstream answer the proxy must sanitize whole; such bodies are
+// small (errors, write results), and one over maxRelayedBytes is not relayed.
 func readRelayed(resp *http.Response) ([]byte, *Error) {
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxRelayedBytes+1))
 	if err != nil || len(raw) > maxRelayedBytes {
@@ -116,43 +114,33 @@ func readRelayed(resp *http.Response) ([]byte, *Error) {
 	return raw, nil
 }
 
-// isDocument reports whether raw is a JSON object without an error member.
-func isDocument(raw []byte) bool {
-	doc := bytes.TrimSpace(raw)
-	if jsonstream.Validate(doc, maxJSONDepth) != nil || jsonstream.Kind(doc) != '{' {
-		return false
-	}
-	errMember := false
-	_ = jsonstream.Members(doc, func(key, _ []byte) error {
-		errMember = errMember || jsonstream.KeyIs(key, "error")
-		return nil
-	})
-	return !errMember
-}
-
-func documentID(raw string) (string, *Error) {
+// documentID decodes an id segment (DOC-3) and checks that its physical form fits
+// OpenSearch's 512-byte id limit (ISO-23), so a too-long id is refused here rather
+// than by the cluster in its own words.
+func documentID(raw string, tr tenancyRequest) (string, *Error) {
 	id, err := tenant.DocumentID(raw)
 	if err != nil {
 		return "", fail(CodeInvalidDocumentID, "the document id is "+err.Error()+"; use 1-512 bytes")
 	}
+	if n := len(tenant.PhysicalID(tr.tenant, tr.index, id)); n > maxPhysicalID {
+		return "", fail(CodeInvalidDocumentID, "the document id is too long: with the tenant and index it would exceed "+
+			strconv.Itoa(maxPhysicalID)+" bytes, OpenSearch's limit")
+	}
 	return id, nil
 }
 
-// relayUpstreamError relays an upstream error with its status (SRCH-10).
+// maxPhysicalID is OpenSearch's limit on a document id, in bytes.
+const maxPhysicalID = 512
+
+// relayUpstreamError relays a small upstream answer, an error above all, with its
+// status, sanitized for the tenant (SRCH-10, ISO-16).
 func (p *Proxy) relayUpstreamError(w http.ResponseWriter, r *http.Request, resp *http.Response, tr tenancyRequest) {
 	raw, e := readRelayed(resp)
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
-	writeBody(w, resp, p.sanitize(raw, tr))
-}
-
-// sanitize replaces the physical index with the logical one and strips physical
-// id prefixes, so an upstream message never reveals the shared layout.
-func (p *Proxy) sanitize(raw []byte, tr tenancyRequest) []byte {
-	raw = bytes.ReplaceAll(raw, []byte(tenant.PhysicalID(tr.tenant, tr.index, "")), nil)
-	return bytes.ReplaceAll(raw, []byte(p.cfg.Index), []byte(tr.index))
+	writeBody(w, resp, p.shaping(tr).Errors.Append(nil, bytes.TrimSpace(raw)))
 }
 
 func writeBody(w http.ResponseWriter, resp *http.Response, body []byte) {

@@ -26,6 +26,7 @@ const (
 	CodeTenantForbidden      Code = "tenant_forbidden"
 	CodeMethodNotAllowed     Code = "method_not_allowed"
 	CodeRequestTooLarge      Code = "request_too_large"
+	CodeRequestTimeout       Code = "request_timeout"
 	CodeUnsupportedMedia     Code = "unsupported_media_type"
 	CodeInternal             Code = "internal_error"
 	CodeUpstreamUnreachable  Code = "upstream_unreachable"
@@ -49,6 +50,7 @@ var statusOf = map[Code]int{
 	CodeTenantForbidden:      http.StatusForbidden,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	CodeRequestTooLarge:      http.StatusRequestEntityTooLarge,
+	CodeRequestTimeout:       http.StatusRequestTimeout,
 	CodeUnsupportedMedia:     http.StatusUnsupportedMediaType,
 	CodeInternal:             http.StatusInternalServerError,
 	CodeUpstreamUnreachable:  http.StatusBadGateway,

@@ -13,40 +13,31 @@ import (
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
-// search serves GET|POST /{index}/_search (spec/04-search.md): wrap the query in
-// the tenant filter, then stream the response through the hit transform.
+// search serves GET|POST /{index}/_search (spec/04-search.md, spec/10-isolation.md):
+// judge the body against the allow-list with the URL's parameters folded in, send the
+// canonical re-emission with the query wrapped in the tenant filter, then stream the
+// response through the shaper.
 func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
-	params, e := filterParams(r.URL.RawQuery, searchParams)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	body, e := readJSONBody(r, p.cfg.MaxBodyBytes)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	if err := query.Screen(body); err != nil {
-		var ref *query.Refusal
-		if errors.As(err, &ref) {
-			writeError(w, r, fail(CodeUnsupportedQuery, ref.Error()))
-			return
-		}
-		writeError(w, r, fail(CodeMalformedBody, "the search body could not be read"))
-		return
-	}
-	wrapped, err := query.Wrap(make([]byte, 0, len(body)+192), body, query.Filter{
-		TenantField: tenant.FieldTenant, IndexField: tenant.FieldIndex, Tenant: tr.tenant, Index: tr.index,
-	})
+	params, err := query.ParseParams(r.URL.RawQuery)
 	if err != nil {
-		writeError(w, r, fail(CodeMalformedBody, "the search body could not be read"))
+		writeError(w, r, fail(CodeUnsupportedParameter, err.Error()))
+		return
+	}
+	body, e := readJSONBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	judged, e := p.judgeSearch(body, params, tr)
+	if e != nil {
+		writeError(w, r, e)
 		return
 	}
 	target := p.cfg.Upstream + "/" + p.cfg.Index + "/_search?routing=" + url.QueryEscape(tr.tenant) // SRCH-1
-	if params != "" {
-		target += "&" + params
+	if params.Forward != "" {
+		target += "&" + params.Forward
 	}
-	resp, e := p.roundTrip(r, http.MethodPost, target, wrapped)
+	resp, e := p.roundTrip(r, http.MethodPost, target, judged.Body)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -58,24 +49,52 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	}
 	copyResponseHeaders(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
-	p.streamHits(w, resp.Body, tenant.NewShaper(tr.tenant, tr.index))
+	sh := p.shaping(tr)
+	sh.Shaper.SortIDs, sh.HitAggs = judged.SortIDs, judged.HitAggs
+	p.stream(w, resp.Body, sh, tenant.SearchRoot)
 }
 
-// streamHits shapes the body after the head is sent. From here no error body
-// is possible: any failure, a contained panic included, aborts the connection
-// so the client never takes a cut or corrupted body for a complete one (ERR-3).
-func (p *Proxy) streamHits(w http.ResponseWriter, body io.Reader, shaper *tenant.Shaper) {
+// judgeSearch judges a search body for tr's view (ISO-1..13).
+func (p *Proxy) judgeSearch(body []byte, params *query.Params, tr tenancyRequest) (query.Search, *Error) {
+	pol := query.Policy{
+		Filter: query.Filter{TenantField: tenant.FieldTenant, IndexField: tenant.FieldIndex,
+			Tenant: tr.tenant, Index: tr.index},
+		AllowScripts: p.cfg.AllowInlineScripts,
+	}
+	judged, err := query.JudgeSearch(make([]byte, 0, len(body)+256), body, params, &pol)
+	var ref *query.Refusal
+	switch {
+	case errors.As(err, &ref):
+		return judged, fail(CodeUnsupportedQuery, ref.Error())
+	case err != nil:
+		return judged, fail(CodeMalformedBody, "the search body could not be read")
+	}
+	return judged, nil
+}
+
+// shaping returns the response shaping of tr's view.
+func (p *Proxy) shaping(tr tenancyRequest) *tenant.Shaping {
+	return &tenant.Shaping{
+		Shaper: tenant.NewShaper(tr.tenant, tr.index),
+		Errors: tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index),
+	}
+}
+
+// stream shapes the body after the head is sent. From here no error body is possible:
+// any failure, a contained panic included, aborts the connection so the client never
+// takes a cut or corrupted body for a complete one (ERR-3).
+func (p *Proxy) stream(w http.ResponseWriter, body io.Reader, sh *tenant.Shaping, root uint8) {
 	defer func() {
 		v := recover()
 		if v == nil {
 			return
 		}
 		if v != http.ErrAbortHandler {
-			p.errorLog.Printf("contained a panic while streaming a search response: %v", v)
+			p.errorLog.Printf("contained a panic while streaming a response: %v", v)
 		}
 		panic(http.ErrAbortHandler)
 	}()
-	if _, err := jsonstream.TransformHits(w, body, shaper.Hit, jsonstream.Options{}); err != nil {
+	if _, err := jsonstream.Transform(w, body, sh, root, sh.Capture, jsonstream.Options{}); err != nil {
 		panic(http.ErrAbortHandler)
 	}
 }

@@ -17,7 +17,9 @@ type Config struct {
 	MaxBodyBytes           int64
 	UpstreamTimeout        time.Duration
 	ShutdownTimeout        time.Duration
-	TLSCert, TLSKey        string // PEM files; both set means the listener serves HTTPS
+	TLSCert, TLSKey        string        // PEM files; both set means the listener serves HTTPS
+	AllowInlineScripts     bool          // ISO-12, ISO-13
+	BodyReadTimeout        time.Duration // ISO-20
 }
 
 // Principal is who a token stands for, and the tenants it may act for (SEC-6);
@@ -59,6 +61,8 @@ var keys = []key{
 	{"shutdown_timeout", "30s", "longest drain of in-flight requests on shutdown (Go duration)", applyShutdownTimeout},
 	{"tls_cert", "", "PEM certificate chain: serve HTTPS (set with tls_key)", applyTLSCert},
 	{"tls_key", "", "PEM private key of tls_cert", applyTLSKey},
+	{"allow_inline_scripts", "false", "accept inline scripts that read only doc['field'] of plain fields (1/true/yes or 0/false/no)", applyInlineScripts},
+	{"body_read_timeout", "30s", "longest pause while a request body arrives (Go duration)", applyBodyReadTimeout},
 }
 
 func lookupKey(name string) (key, bool) {

@@ -127,6 +127,21 @@ func applyShutdownTimeout(c *Config, v string) error {
 	return nil
 }
 
+func applyInlineScripts(c *Config, v string) error {
+	b, err := parseBool("allow_inline_scripts", v)
+	c.AllowInlineScripts = b
+	return err
+}
+
+func applyBodyReadTimeout(c *Config, v string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return &Error{"body_read_timeout", "expected a positive duration such as 30s"}
+	}
+	c.BodyReadTimeout = d
+	return nil
+}
+
 func applyTLSCert(c *Config, v string) error {
 	c.TLSCert = v
 	return nil

@@ -57,3 +57,16 @@ func appendEscapedASCII(dst []byte, c byte) []byte {
 	}
 	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }
+
+// AppendBytes is AppendString for a byte slice. Printable ASCII, which nearly every
+// field name and term is, is copied as it is without converting to a string.
+func AppendBytes(dst, s []byte) []byte {
+	for _, c := range s {
+		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return AppendString(dst, string(s))
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}

@@ -44,6 +44,9 @@ type parser struct {
 	state    state
 	maxDepth int
 	tokStart int // buffer index where the last token began; -1 if refill dropped it
+	// cut makes advance leave the commas between members of the current object out of
+	// the routed output: the transform writes them itself, so that it can drop members.
+	cut bool
 }
 
 func (p *parser) init(maxDepth int) {
@@ -92,6 +95,11 @@ func (p *parser) advance() (byte, error) {
 		case c == ',' && p.state == stArrNext:
 			p.state = stValue
 		case c == ',' && p.state == stObjNext:
+			if p.cut {
+				if err := r.cutByte(); err != nil {
+					return 0, err
+				}
+			}
 			p.state = stKey
 		default:
 			return c, nil

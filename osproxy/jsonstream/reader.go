@@ -9,10 +9,11 @@ const (
 	// bufSize is the read buffer. Large enough that a big passthrough member costs one
 	// Read and one Write per 32 KiB, small enough to pool per request.
 	bufSize = 32 << 10
-	// maxKeep bounds how much of an unfinished token a refill preserves. The transform
-	// must recognise the member name "hits", which is at most 26 raw bytes even when every
-	// letter is \u-escaped, so a longer name is known not to match and need not be kept.
-	maxKeep = 64
+	// maxKeep bounds how much of an unfinished token, or of a member name awaiting its
+	// value, a refill preserves. The names a plan acts on ("hits", "_routing", the
+	// reserved fields) are at most 90 raw bytes even when every letter is \u-escaped, so
+	// a longer name is known not to be one of them and need not be kept.
+	maxKeep = 256
 	// maxEmptyReads tolerates readers that return (0, nil) now and then, as io.Reader
 	// allows, without spinning forever on one that always does.
 	maxEmptyReads = 100
@@ -116,6 +117,16 @@ func (r *reader) discard() error {
 	if r.keep >= 0 {
 		r.keep -= cut
 	}
+	return nil
+}
+
+// cutByte routes the consumed bytes before pos and leaves the byte at pos out of the
+// output.
+func (r *reader) cutByte() error {
+	if err := r.rt.take(r.buf[r.mark:r.pos]); err != nil {
+		return err
+	}
+	r.mark = r.pos + 1
 	return nil
 }
 

@@ -23,16 +23,21 @@ const (
 // bytes of a hit are captured until the hit is complete and rewritten.
 type router struct {
 	dst     io.Writer
-	fn      HitFunc
-	out     []byte // pending output, written in batches
-	hit     []byte // the hit being captured, reused from hit to hit
+	fn      CaptureFunc
+	hitFn   HitFunc // used instead of fn when set (TransformHits)
+	out     []byte  // pending output, written in batches
+	hit     []byte  // the hit being captured, reused from hit to hit
 	maxHit  int
 	capture bool
+	drop    bool // consumed bytes are left out of the output (a dropped member)
 	written int64
 }
 
 // take routes b, consumed input, to the hit being captured or to the output.
 func (rt *router) take(b []byte) error {
+	if rt.drop {
+		return nil
+	}
 	if !rt.capture {
 		return rt.pass(b)
 	}
@@ -59,9 +64,15 @@ func (rt *router) pass(b []byte) error {
 	return rt.write(b)
 }
 
-// rewrite hands the captured hit to fn and queues its output.
-func (rt *router) rewrite() error {
-	out, err := rt.fn(rt.out, rt.hit)
+// rewrite hands the captured value to fn and queues its output.
+func (rt *router) rewrite(state uint8) error {
+	var out []byte
+	var err error
+	if rt.hitFn != nil {
+		out, err = rt.hitFn(rt.out, rt.hit)
+	} else {
+		out, err = rt.fn(rt.out, state, rt.hit)
+	}
 	rt.hit = rt.hit[:0]
 	if err != nil {
 		return err
@@ -97,8 +108,8 @@ func (rt *router) write(b []byte) error {
 // release drops references to the caller's values and oversized buffers before the
 // router goes back to the pool.
 func (rt *router) release() {
-	rt.dst, rt.fn = nil, nil
-	rt.capture = false
+	rt.dst, rt.fn, rt.hitFn = nil, nil, nil
+	rt.capture, rt.drop = false, false
 	if cap(rt.hit) > keepHitCap {
 		rt.hit = nil
 	}

@@ -1,65 +1,72 @@
 package query
 
 import (
-	"bytes"
+	"encoding/base64"
 
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
-// Filter names the reserved fields a wrapped query is filtered on.
+// Filter names the reserved fields a wrapped query is filtered on, and the tenant's
+// view: whose documents, of which logical index.
 type Filter struct {
 	TenantField, IndexField string
 	Tenant, Index           string
 }
 
-// Wrap appends body with its top-level query wrapped in the filter (SRCH-2): other
-// members are kept in order byte for byte; a missing query becomes match_all.
-// body must be a valid JSON object, or empty.
-func Wrap(dst, body []byte, f Filter) ([]byte, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		body = []byte("{}")
-	}
-	dst = append(dst, '{')
-	n, wrapped := 0, false
-	err := jsonstream.Members(body, func(key, value []byte) error {
-		if n > 0 {
-			dst = append(dst, ',')
+// appendWrapped writes the tenant filter around a judged query (SRCH-2): the filter
+// sits at the root of the query the cluster runs, whatever the client's query is.
+func (j *judge) appendWrapped(q jsonstream.Value) error {
+	f := &j.pol.Filter
+	j.out = append(j.out, `{"bool":{"filter":[{"term":{`...)
+	j.out = jsonstream.AppendString(j.out, f.TenantField)
+	j.out = append(j.out, ':')
+	j.out = jsonstream.AppendString(j.out, f.Tenant)
+	j.out = append(j.out, `}},{"term":{`...)
+	j.out = jsonstream.AppendString(j.out, f.IndexField)
+	j.out = append(j.out, ':')
+	j.out = jsonstream.AppendString(j.out, f.Index)
+	j.out = append(j.out, `}}],"must":[`...)
+	if q.Valid() {
+		if err := queryKind.judge(j, q); err != nil {
+			return err
 		}
-		n++
-		if jsonstream.KeyIs(key, "query") {
-			dst = appendWrapped(dst, value, f)
-			wrapped = true
-			return nil
-		}
-		dst = append(dst, '"')
-		dst = append(dst, key...)
-		dst = append(dst, '"', ':')
-		dst = append(dst, value...)
-		return nil
-	})
-	if err != nil {
-		return dst, err
+	} else {
+		j.out = append(j.out, `{"match_all":{}}`...)
 	}
-	if !wrapped {
-		if n > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendWrapped(dst, []byte(`{"match_all":{}}`), f)
-	}
-	return append(dst, '}'), nil
+	j.out = append(j.out, `]}}`...)
+	return nil
 }
 
-func appendWrapped(dst, q []byte, f Filter) []byte {
-	dst = append(dst, `"query":{"bool":{"filter":[{"term":{`...)
-	dst = jsonstream.AppendString(dst, f.TenantField)
-	dst = append(dst, ':')
-	dst = jsonstream.AppendString(dst, f.Tenant)
-	dst = append(dst, `}},{"term":{`...)
-	dst = jsonstream.AppendString(dst, f.IndexField)
-	dst = append(dst, ':')
-	dst = jsonstream.AppendString(dst, f.Index)
-	dst = append(dst, `}}],"must":[`...)
-	dst = append(dst, q...)
-	return append(dst, `]}}`...)
+// wrapper decodes a wrapper query, judges what it holds as a query at this position and
+// emits it inline (ISO-5): OpenSearch would decode it after the proxy, so it is decoded
+// here, and the cluster never sees an encoded query.
+func (j *judge) wrapper(v jsonstream.Value) error {
+	if v.Kind() != '{' || v.Len() != 1 || !jsonstream.KeyIs(v.First().Key(), "query") {
+		return j.refuse("expected {\"query\": BASE64}")
+	}
+	s, ok := stringText(v.First())
+	if !ok {
+		return j.refuse("expected a base64 string")
+	}
+	doc, err := decodeBase64(s)
+	if err != nil {
+		return j.refuse("the wrapper query is not valid base64")
+	}
+	inner, err := j.parseEmbedded(doc)
+	if err != nil {
+		return j.refuse("the wrapper query must hold one JSON object (other content types are not accepted)")
+	}
+	return queryKind.judge(j, inner)
+}
+
+// decodeBase64 accepts the standard alphabet with or without padding, as the cluster's
+// decoder does; the URL-safe alphabet too, which is harmless since the result is judged.
+func decodeBase64(s []byte) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		out := make([]byte, enc.DecodedLen(len(s)))
+		if n, err := enc.Decode(out, s); err == nil {
+			return out[:n], nil
+		}
+	}
+	return nil, base64.CorruptInputError(0)
 }

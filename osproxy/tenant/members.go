@@ -48,8 +48,23 @@ func (s *Shaper) object(w *memberWriter, value []byte, f filter) error {
 
 func (s *Shaper) member(w *memberWriter, key, v []byte, f filter) error {
 	switch f {
-	case filterSource, filterFields:
-		if !isReserved(key, f == filterFields) {
+	case filterSource:
+		if !isReserved(key, false) {
+			w.raw(key, v)
+		}
+	case filterFields:
+		// ISO-14: fields also carry metadata: _id physical, _index physical, _routing.
+		switch {
+		case isReserved(key, true), jsonstream.KeyIs(key, "_routing"):
+		case jsonstream.KeyIs(key, "_id"):
+			w.raw(key, nil)
+			w.dst = s.appendIDValues(w.dst, v)
+		case jsonstream.KeyIs(key, "_index"):
+			w.raw(key, nil)
+			w.dst = append(w.dst, '[')
+			w.dst = jsonstream.AppendString(w.dst, s.index)
+			w.dst = append(w.dst, ']')
+		default:
 			w.raw(key, v)
 		}
 	case filterInnerHits:

@@ -6,10 +6,14 @@ import (
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
-// Shaper rewrites stored documents and hits to a tenant's logical view (SRCH-9).
+// Shaper rewrites stored documents and hits to a tenant's logical view (SRCH-9,
+// ISO-14).
 type Shaper struct {
 	index  string // logical index
 	prefix []byte // "{tenant}:{index}:" of every physical id
+	// SortIDs has bit k set when the k-th sort value of a top-level hit is an _id
+	// (ISO-9). Hits of inner_hits and top_hits never sort on _id.
+	SortIDs uint64
 }
 
 // NewShaper returns the shaper for one tenant's view of one logical index.
@@ -21,6 +25,13 @@ func NewShaper(tenant, index string) *Shaper {
 // logical, _id without the physical prefix, no _routing, no reserved field in
 // _source, fields or highlight; inner_hits shaped the same way.
 func (s *Shaper) Hit(dst, hit []byte) ([]byte, error) {
+	return s.hit(dst, hit, s.SortIDs)
+}
+
+// NestedHit shapes a hit that is not a top-level one: its sort values are kept.
+func (s *Shaper) NestedHit(dst, hit []byte) ([]byte, error) { return s.hit(dst, hit, 0) }
+
+func (s *Shaper) hit(dst, hit []byte, sortIDs uint64) ([]byte, error) {
 	if jsonstream.Kind(hit) != '{' {
 		return append(dst, hit...), nil
 	}
@@ -43,6 +54,9 @@ func (s *Shaper) Hit(dst, hit []byte) ([]byte, error) {
 		case jsonstream.KeyIs(key, "inner_hits"):
 			w.raw(key, nil)
 			return s.object(&w, value, filterInnerHits)
+		case jsonstream.KeyIs(key, "sort") && sortIDs != 0 && jsonstream.Kind(value) == '[':
+			w.raw(key, nil)
+			w.dst = s.appendSortValues(w.dst, value, sortIDs)
 		default:
 			w.raw(key, value)
 		}
@@ -73,6 +87,43 @@ func (s *Shaper) appendLogicalID(dst, value []byte) []byte {
 	return jsonstream.AppendString(dst, id[len(s.prefix):])
 }
 
+// appendSortValues writes a hit's sort values with those at the _id positions logical.
+func (s *Shaper) appendSortValues(dst, arr []byte, sortIDs uint64) []byte {
+	dst = append(dst, '[')
+	i := 0
+	_ = jsonstream.Elements(arr, func(v []byte) error {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if i < 64 && sortIDs&(1<<i) != 0 {
+			dst = s.appendLogicalID(dst, v)
+		} else {
+			dst = append(dst, v...)
+		}
+		i++
+		return nil
+	})
+	return append(dst, ']')
+}
+
+// appendIDValues writes the values of fields._id logical.
+func (s *Shaper) appendIDValues(dst, arr []byte) []byte {
+	if jsonstream.Kind(arr) != '[' {
+		return s.appendLogicalID(dst, arr)
+	}
+	dst = append(dst, '[')
+	n := 0
+	_ = jsonstream.Elements(arr, func(v []byte) error {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = s.appendLogicalID(dst, v)
+		return nil
+	})
+	return append(dst, ']')
+}
+
 func (s *Shaper) hitArray(w *memberWriter, arr []byte) error {
 	w.dst = append(w.dst, '[')
 	first := true
@@ -82,7 +133,7 @@ func (s *Shaper) hitArray(w *memberWriter, arr []byte) error {
 		}
 		first = false
 		var err error
-		w.dst, err = s.Hit(w.dst, hit)
+		w.dst, err = s.NestedHit(w.dst, hit)
 		return err
 	})
 	w.dst = append(w.dst, ']')

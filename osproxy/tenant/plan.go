@@ -1,0 +1,208 @@
+package tenant
+
+import (
+	"bytes"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+)
+
+// The states of the response plans: where in a response the transform is.
+const (
+	sRoot      uint8 = iota // a search response
+	sHits                   // its top-level hits object
+	sHitArray               // top-level hits.hits: each element is a hit
+	sAggs                   // inside aggregations, looking for top_hits results
+	sAggHits                // an aggregation member named hits: a top_hits result, or an aggregation so named
+	sNestedArr              // the hits array of a top_hits result
+	sShards                 // _shards
+	sFailures               // _shards.failures: each element is sanitized
+	dRoot                   // a document (GET by id)
+	dSource                 // its _source
+	cIndex                  // a captured _index: replaced by the logical index
+	cID                     // a captured _id: made logical
+	cFields                 // captured fields: shaped like a hit's
+)
+
+// Shaping shapes every surface of one tenant's responses (ISO-14..16, ISO-18): it is the
+// plan for jsonstream.Transform and the capture function that goes with it.
+type Shaping struct {
+	Shaper  *Shaper
+	Errors  *Sanitizer
+	HitAggs bool // an aggregation of the request returns hits
+}
+
+// SearchRoot and DocumentRoot are the states to start a transform in.
+const (
+	SearchRoot   = sRoot
+	DocumentRoot = dRoot
+)
+
+// Member implements jsonstream.Plan.
+func (sh *Shaping) Member(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
+	container := c == '{' || c == '['
+	switch state {
+	case sRoot:
+		switch {
+		case jsonstream.KeyIs(key, "hits") && c == '{':
+			return jsonstream.Walk, sHits
+		case jsonstream.KeyIs(key, "aggregations") && container && sh.HitAggs:
+			return jsonstream.Walk, sAggs
+		case jsonstream.KeyIs(key, "_shards") && c == '{':
+			return jsonstream.Walk, sShards
+		}
+	case sHits:
+		if jsonstream.KeyIs(key, "hits") && c == '[' {
+			return jsonstream.Walk, sHitArray
+		}
+	case sAggs, sAggHits:
+		// Found by shape, not by name: a top_hits result is a member "hits" whose own
+		// "hits" is an array. A name too long to keep is walked, never skipped.
+		switch {
+		case state == sAggHits && jsonstream.KeyIs(key, "hits") && c == '[':
+			return jsonstream.Walk, sNestedArr
+		case (key == nil || jsonstream.KeyIs(key, "hits")) && c == '{':
+			return jsonstream.Walk, sAggHits
+		case container:
+			return jsonstream.Walk, sAggs
+		}
+	case sShards:
+		if jsonstream.KeyIs(key, "failures") && c == '[' {
+			return jsonstream.Walk, sFailures
+		}
+	case dRoot:
+		return sh.documentMember(key, c)
+	case dSource:
+		if isReserved(key, false) {
+			return jsonstream.Drop, 0
+		}
+	}
+	return jsonstream.Copy, 0
+}
+
+// documentMember decides for the members of a stored document (ISO-18): the document
+// itself streams, only its small metadata is captured.
+func (sh *Shaping) documentMember(key []byte, c byte) (jsonstream.Action, uint8) {
+	switch {
+	case jsonstream.KeyIs(key, "_index"):
+		return jsonstream.Capture, cIndex
+	case jsonstream.KeyIs(key, "_id"):
+		return jsonstream.Capture, cID
+	case jsonstream.KeyIs(key, "_routing"):
+		return jsonstream.Drop, 0
+	case jsonstream.KeyIs(key, "_source") && c == '{':
+		return jsonstream.Walk, dSource
+	case jsonstream.KeyIs(key, "fields") && c == '{':
+		return jsonstream.Capture, cFields
+	}
+	return jsonstream.Copy, 0
+}
+
+// Element implements jsonstream.Plan.
+func (sh *Shaping) Element(state uint8, c byte) (jsonstream.Action, uint8) {
+	switch state {
+	case sHitArray, sNestedArr, sFailures:
+		return jsonstream.Capture, state
+	case sAggs, sAggHits:
+		if c == '{' || c == '[' {
+			return jsonstream.Walk, sAggs
+		}
+	}
+	return jsonstream.Copy, 0
+}
+
+// Capture is the jsonstream.CaptureFunc of the plan.
+func (sh *Shaping) Capture(dst []byte, state uint8, v []byte) ([]byte, error) {
+	switch state {
+	case sHitArray:
+		return sh.Shaper.Hit(dst, v)
+	case sNestedArr:
+		return sh.Shaper.NestedHit(dst, v)
+	case sFailures:
+		return sh.Errors.Append(dst, v), nil
+	case cIndex:
+		return jsonstream.AppendString(dst, sh.Shaper.index), nil
+	case cID:
+		return sh.Shaper.appendLogicalID(dst, v), nil
+	case cFields:
+		w := memberWriter{dst: dst}
+		err := sh.Shaper.object(&w, v, filterFields)
+		return w.dst, err
+	}
+	return append(dst, v...), nil
+}
+
+// Sanitizer rewrites an upstream error body for a tenant (ISO-16): logical index names
+// and ids, no index_uuid, and no message that shows the reserved fields.
+type Sanitizer struct {
+	physical string // the shared index's name
+	logical  string
+	prefix   []byte // "{tenant}:{index}:"
+}
+
+// NewSanitizer returns the sanitizer of one tenant's view of one logical index.
+func NewSanitizer(physical, tenant, index string) *Sanitizer {
+	return &Sanitizer{physical: physical, logical: index, prefix: []byte(PhysicalID(tenant, index, ""))}
+}
+
+// Withheld replaces a message that would show the proxy's layout.
+const Withheld = "the query failed; the cluster's message named the proxy's layout and was withheld"
+
+// Append appends the sanitized form of body. A body that is not JSON is sanitized as text.
+func (s *Sanitizer) Append(dst, body []byte) []byte {
+	var t jsonstream.Tree
+	if t.Parse(body, 512) != nil {
+		return s.appendText(dst, body)
+	}
+	return s.value(dst, t.Root())
+}
+
+func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
+	switch v.Kind() {
+	case '{':
+		dst = append(dst, '{')
+		n := 0
+		for m := v.First(); m.Valid(); m = m.Next() {
+			key := m.Key()
+			if jsonstream.KeyIs(key, "index_uuid") {
+				continue
+			}
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			n++
+			dst = append(append(append(dst, '"'), key...), '"', ':')
+			if (jsonstream.KeyIs(key, "index") || jsonstream.KeyIs(key, "_index")) && m.Kind() == '"' {
+				dst = jsonstream.AppendString(dst, s.logical)
+				continue
+			}
+			dst = s.value(dst, m)
+		}
+		return append(dst, '}')
+	case '[':
+		dst = append(dst, '[')
+		for e, n := v.First(), 0; e.Valid(); e, n = e.Next(), n+1 {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			dst = s.value(dst, e)
+		}
+		return append(dst, ']')
+	case '"':
+		text, err := jsonstream.Unquote(v.Raw())
+		if err != nil {
+			return jsonstream.AppendString(dst, Withheld)
+		}
+		return jsonstream.AppendString(dst, string(s.appendText(nil, []byte(text))))
+	}
+	return append(dst, v.Raw()...)
+}
+
+// appendText sanitizes a message: the physical index becomes the logical one, physical
+// id prefixes go, and a message naming a reserved field is withheld whole.
+func (s *Sanitizer) appendText(dst, text []byte) []byte {
+	if bytes.Contains(text, []byte(FieldTenant)) || bytes.Contains(text, []byte(FieldIndex)) {
+		return append(dst, Withheld...)
+	}
+	text = bytes.ReplaceAll(text, s.prefix, nil)
+	return append(dst, bytes.ReplaceAll(text, []byte(s.physical), []byte(s.logical))...)
+}
