@@ -172,6 +172,12 @@ func FuzzValidate(f *testing.F) {
 			t.Fatalf("Validate error %v; encoding/json valid %v, UTF-8 %v, duplicates %v",
 				err, json.Valid(doc), utf8.Valid(doc), wellFormed && hasDuplicateKeys(doc))
 		}
+		var tree Tree
+		if terr := tree.Parse(doc, 0); (terr == nil) != want {
+			t.Fatalf("Tree.Parse error %v, Validate error %v", terr, err)
+		} else if terr == nil {
+			checkTree(t, doc, tree.Root())
+		}
 		isObject := bytes.HasPrefix(bytes.TrimLeft(doc, " \t\r\n"), []byte("{"))
 		merr := Members(doc, func(k, v []byte) error { return nil })
 		if (merr == nil) != (wellFormed && isObject) {
@@ -220,5 +226,35 @@ func hasDuplicateKeys(doc []byte) bool {
 			top.names[name] = true
 		}
 		top.wantKey = !top.wantKey
+	}
+}
+
+// checkTree holds a parsed tree to the in-memory helpers: each container's children are
+// exactly what Members and Elements yield, raw bytes and names included.
+func checkTree(t *testing.T, doc []byte, v Value) {
+	t.Helper()
+	if !bytes.Equal(v.Raw(), bytes.TrimSpace(v.Raw())) || Kind(v.Raw()) != v.Kind() {
+		t.Fatalf("node raw %q kind %q", v.Raw(), v.Kind())
+	}
+	var keys, values [][]byte
+	collect := func(k, val []byte) error { keys, values = append(keys, k), append(values, val); return nil }
+	switch v.Kind() {
+	case '{':
+		_ = Members(v.Raw(), collect)
+	case '[':
+		_ = Elements(v.Raw(), func(val []byte) error { return collect(nil, val) })
+	default:
+		return
+	}
+	i := 0
+	for c := v.First(); c.Valid(); c = c.Next() {
+		if i >= len(values) || !bytes.Equal(c.Raw(), values[i]) || !bytes.Equal(c.Key(), keys[i]) {
+			t.Fatalf("child %d of %q differs from Members/Elements", i, v.Raw())
+		}
+		checkTree(t, doc, c)
+		i++
+	}
+	if i != len(values) || v.Len() != i {
+		t.Fatalf("%q has %d children in the tree, %d by Members/Elements, Len %d", v.Raw(), i, len(values), v.Len())
 	}
 }

@@ -11,6 +11,7 @@ type Tree struct {
 	doc   []byte
 	nodes []node
 	open  []int32 // the containers open while parsing, innermost last
+	names []span  // scratch: the member names of the object being closed
 }
 
 // node is one value. Siblings are chained by next; a container's children start at first.
@@ -29,16 +30,14 @@ type Value struct {
 	i int32
 }
 
-// Parse parses doc, which must hold exactly one strict JSON value (see Validate, whose
-// checks it applies, repeated member names included).
+// Parse parses doc, which must hold exactly one strict JSON value: it applies every
+// check of Validate, repeated member names included, in the same pass.
 func (t *Tree) Parse(doc []byte, maxDepth int) error {
-	if err := Validate(doc, maxDepth); err != nil {
-		return err
-	}
 	t.doc, t.nodes, t.open = doc, t.nodes[:0], t.open[:0]
 	var p parser
 	p.init(maxDepth)
 	p.r.initBytes(doc)
+	p.r.strict = true
 	var key span
 	for {
 		tok, err := p.next()
@@ -55,11 +54,29 @@ func (t *Tree) Parse(doc []byte, maxDepth int) error {
 			top := t.open[len(t.open)-1]
 			t.nodes[top].raw.end = p.r.pos
 			t.open = t.open[:len(t.open)-1]
+			if tok == tokObjectEnd {
+				if at := t.duplicate(top); at >= 0 {
+					return &SyntaxError{Offset: int64(at) - 1, Msg: msgDuplicate}
+				}
+			}
 			continue
 		}
 		t.add(key, span{p.tokStart, p.r.pos}, tok == tokObjectStart || tok == tokArrayStart)
 		key = span{}
 	}
+}
+
+// duplicate returns the position of a member name of object i that repeats an earlier
+// one, or -1.
+func (t *Tree) duplicate(i int32) int {
+	if t.nodes[i].count < 2 {
+		return -1
+	}
+	t.names = t.names[:0]
+	for c := t.nodes[i].first; c >= 0; c = t.nodes[c].next {
+		t.names = append(t.names, t.nodes[c].key)
+	}
+	return firstDuplicate(t.doc, t.names)
 }
 
 // add appends a node for the value at raw and links it to its parent.

@@ -62,14 +62,17 @@ func judgeAggDef(j *judge, v jsonstream.Value) error {
 		j.enter(m.Key())
 		j.comma(n)
 		n++
-		name := keyText(m.Key())
-		switch name {
-		case "aggs", "aggregations":
-			j.writeKey(name)
+		switch {
+		case jsonstream.KeyIs(m.Key(), "aggs"), jsonstream.KeyIs(m.Key(), "aggregations"):
+			if jsonstream.KeyIs(m.Key(), "aggs") {
+				j.writeKey("aggs")
+			} else {
+				j.writeKey("aggregations")
+			}
 			if err := judgeAggs(j, m); err != nil {
 				return err
 			}
-		case "meta":
+		case jsonstream.KeyIs(m.Key(), "meta"):
 			j.writeKey("meta")
 			if err := opaqueKind.judge(j, m); err != nil {
 				return err
@@ -78,11 +81,11 @@ func judgeAggDef(j *judge, v jsonstream.Value) error {
 			if types++; types > 1 {
 				return j.refuse("an aggregation definition has exactly one type")
 			}
-			if reason, ok := refusedAggs[name]; ok {
-				return j.refuse(reason)
-			}
-			t := aggTypes[name]
+			t := clauseOf(aggTypes, m.Key())
 			if t == nil {
+				if reason, ok := refusedAggs[keyText(m.Key())]; ok {
+					return j.refuse(reason)
+				}
 				return j.refuse("unknown aggregation type; the allow-list does not list it")
 			}
 			if t.name == "top_hits" {

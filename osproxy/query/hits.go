@@ -204,6 +204,9 @@ func orObject(short *kind, long *object) *kind {
 	}}
 }
 
+// The objects of this file, kept for the spec's tables.
+var highlightObject, innerHitsObject, collapseObject, rescoreObject, scriptFieldObject *object
+
 var (
 	highlightOptions []param
 	highlightKind    = &kind{"highlight (parameters below, with `fields`)", nil}
@@ -231,29 +234,33 @@ func init() {
 	perField := obj(highlightOptions...).kind("highlight options")
 	fields := &fieldKeyedMap{mode: allowPattern, value: perField}
 	fields.asKind = &kind{"`{FIELD_OR_PATTERN: options}`", fields.judge}
-	highlightKind.judge = obj(append([]param{p("fields", &kind{"`{FIELD_OR_PATTERN: options}` or an array of such objects", fields.judgeMapOrArray})},
-		highlightOptions...)...).judge
-	innerHits := obj(p("name", stringKind), p("from", nonNegInt), p("size", nonNegInt), p("sort", sortKind),
+	highlightObject = obj(append([]param{p("fields", &kind{"`{FIELD_OR_PATTERN: options}` (patterns allowed) or an array of such objects; options are the other members of this table", fields.judgeMapOrArray})},
+		highlightOptions...)...)
+	highlightKind.judge = highlightObject.judge
+	innerHitsObject = obj(p("name", stringKind), p("from", nonNegInt), p("size", nonNegInt), p("sort", sortKind),
 		p("_source", sourceKind), p("highlight", highlightKind), p("explain", falseKind), p("stored_fields", storedFields),
 		p("docvalue_fields", docvalueFields), p("fields", fetchFieldsKind), p("version", boolKind),
 		p("seq_no_primary_term", boolKind), p("track_scores", boolKind), p("script_fields", scriptFieldsKind),
 		p("collapse", obj(p("field", plainField)).kind("`{field}`")))
-	innerHitsKind.judge = innerHits.judge
-	collapseKind.judge = obj(p("field", plainField), p("inner_hits", &kind{"inner hits or an array of them", func(j *judge, v jsonstream.Value) error {
+	innerHitsKind.judge = innerHitsObject.judge
+	collapseObject = obj(p("field", plainField), p("inner_hits", &kind{"inner hits or an array of them", func(j *judge, v jsonstream.Value) error {
 		if v.Kind() == '[' {
 			return j.elements(v, innerHitsKind)
 		}
 		return innerHitsKind.judge(j, v)
-	}}), p("max_concurrent_group_searches", posInt)).judge
-	rescore := obj(p("window_size", posInt), p("query", obj(p("rescore_query", queryKind), p("query_weight", anyFloat),
-		p("rescore_query_weight", anyFloat), p("score_mode", enumKind("total", "multiply", "avg", "max", "min"))).kind("rescore query"))).kind("rescore")
+	}}), p("max_concurrent_group_searches", posInt))
+	collapseKind.judge = collapseObject.judge
+	rescoreObject = obj(p("window_size", posInt), p("query", obj(p("rescore_query", queryKind), p("query_weight", anyFloat),
+		p("rescore_query_weight", anyFloat), p("score_mode", enumKind("total", "multiply", "avg", "max", "min"))).kind("`{rescore_query: query, query_weight, rescore_query_weight, score_mode}`")))
+	rescore := rescoreObject.kind("rescore")
 	rescoreKind.judge = func(j *judge, v jsonstream.Value) error {
 		if v.Kind() == '[' {
 			return j.elements(v, rescore)
 		}
 		return rescore.judge(j, v)
 	}
-	scriptField := obj(p("script", scriptKind), p("ignore_failure", boolKind)).kind("script field")
+	scriptFieldObject = obj(p("script", scriptKind), p("ignore_failure", boolKind))
+	scriptField := scriptFieldObject.kind("script field")
 	scriptFieldsKind.judge = (&namedMap{value: scriptField}).judge
 }
 

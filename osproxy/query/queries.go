@@ -40,7 +40,7 @@ func judgeQuery(j *judge, v jsonstream.Value) error {
 	if jsonstream.KeyIs(c.Key(), "wrapper") {
 		return j.wrapper(c)
 	}
-	cl := queryClauses[keyText(c.Key())]
+	cl := clauseOf(queryClauses, c.Key())
 	if cl == nil {
 		return j.refuse(unknownQuery(keyText(c.Key())))
 	}

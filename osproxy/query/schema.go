@@ -15,14 +15,14 @@ func p(name string, k *kind) param { return param{name, k} }
 // object is an allow-listed JSON object: only its params, each judged by its kind.
 type object struct {
 	params []param
-	index  map[string]*kind
+	index  map[string]int // name → position in params
 	alias  map[string]string // a spelling OpenSearch also reads → the listed name
 }
 
 func obj(params ...param) *object {
-	o := &object{params: params, index: make(map[string]*kind, len(params))}
-	for _, pr := range params {
-		o.index[pr.name] = pr.kind
+	o := &object{params: params, index: make(map[string]int, len(params))}
+	for i, pr := range params {
+		o.index[pr.name] = i
 	}
 	return o
 }
@@ -42,33 +42,33 @@ func (o *object) aliased(pairs ...string) *object {
 	return o
 }
 
-// lookup finds the listed name and kind of a raw member name.
+// lookup finds the listed name and kind of a raw member name, or "" and nil.
 func (o *object) lookup(raw []byte) (string, *kind) {
-	var key string
-	if hasEscape(raw) {
-		key = keyText(raw)
-	} else if k, ok := o.index[string(raw)]; ok {
-		return o.names(string(raw)), k
-	} else {
-		key = string(raw)
+	i, ok := o.index[string(raw)] // no allocation: the conversion is only a map key
+	if !ok && hasEscape(raw) {
+		i, ok = o.index[keyText(raw)]
 	}
-	if k, ok := o.index[key]; ok {
-		return key, k
-	}
-	if canon, ok := o.alias[key]; ok {
-		return canon, o.index[canon]
-	}
-	return "", nil
-}
-
-// names returns the listed spelling of a name known to be listed, without allocating.
-func (o *object) names(key string) string {
-	for _, pr := range o.params {
-		if pr.name == key {
-			return pr.name
+	if !ok && o.alias != nil {
+		var canon string
+		if canon, ok = o.alias[keyText(raw)]; ok {
+			i = o.index[canon]
 		}
 	}
-	return key
+	if !ok {
+		return "", nil
+	}
+	return o.params[i].name, o.params[i].kind
+}
+
+// clauseOf finds a clause by its raw name in one of the clause tables.
+func clauseOf(m map[string]*clause, raw []byte) *clause {
+	if c, ok := m[string(raw)]; ok {
+		return c
+	}
+	if hasEscape(raw) {
+		return m[keyText(raw)]
+	}
+	return nil
 }
 
 // judge accepts an object of listed members only and emits each canonically.
@@ -167,7 +167,7 @@ type clause struct {
 
 // objectClause is a clause whose body is an object of listed params.
 func objectClause(name string, body *object) *clause {
-	return &clause{name: name, shape: "object of the parameters below", body: body, judge: body.judge}
+	return &clause{name: name, shape: "An object of the parameters below", body: body, judge: body.judge}
 }
 
 // keyedClause is a clause of one field member plus same.

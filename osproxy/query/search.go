@@ -1,6 +1,8 @@
 package query
 
 import (
+	"sync"
+
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
@@ -46,14 +48,16 @@ var refusedMembers = map[string]string{
 // filter, to dst (ISO-1..7, SRCH-2). A refusal is a *Refusal; a body that is not one
 // JSON object is a *jsonstream.SyntaxError.
 func JudgeSearch(dst, body []byte, params *Params, pol *Policy) (Search, error) {
-	j := judge{out: dst, pol: pol}
-	var t jsonstream.Tree
+	st := states.Get().(*state)
+	defer st.release()
+	j := &st.j
+	*j = judge{out: dst, pol: pol, path: j.path[:0]}
 	root := jsonstream.Value{}
 	if len(trimSpace(body)) > 0 {
-		if err := t.Parse(body, maxDepth); err != nil {
+		if err := st.tree.Parse(body, maxDepth); err != nil {
 			return Search{}, err
 		}
-		root = t.Root()
+		root = st.tree.Root()
 		if root.Kind() != '{' {
 			return Search{}, &jsonstream.SyntaxError{Msg: "value is not an object"}
 		}
@@ -62,6 +66,21 @@ func JudgeSearch(dst, body []byte, params *Params, pol *Policy) (Search, error) 
 		return Search{}, err
 	}
 	return Search{Body: j.out, SortIDs: j.sortIDs, HitAggs: j.hitAggs}, nil
+}
+
+// state is what one judgement needs besides its output, pooled so that judging a
+// body allocates nothing once the pool is warm.
+type state struct {
+	j    judge
+	tree jsonstream.Tree
+}
+
+var states = sync.Pool{New: func() any { return new(state) }}
+
+// release returns st to the pool without the references a judgement left in it.
+func (st *state) release() {
+	st.j = judge{path: st.j.path[:0]}
+	states.Put(st)
 }
 
 // searchBody emits the top level in the client's order: the query wrapped in place,
