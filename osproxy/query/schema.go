@@ -15,7 +15,7 @@ func p(name string, k *kind) param { return param{name, k} }
 // object is an allow-listed JSON object: only its params, each judged by its kind.
 type object struct {
 	params []param
-	index  map[string]int // name → position in params
+	index  map[string]int    // name → position in params
 	alias  map[string]string // a spelling OpenSearch also reads → the listed name
 }
 
