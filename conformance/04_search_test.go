@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -56,11 +57,11 @@ var _ = Describe("04 search", Label("profile:tenancy", "upstream:mock"), func() 
 		Expect(rec.RequestURI).To(Equal("/osproxy-shared/_search?routing=acme"))
 	})
 
-	It("SRCH-2: wraps the query in the tenant filter and keeps every other member byte for byte", Label("rule:SRCH-2"), func() {
-		client := `{"size":3,"query":{"bool":{"should":[{"term":{"_tenant":"globex"}}]}},"sort":[ "a" ],"aggs":{"x":{"max":{"field":"n"}}}}`
+	It("SRCH-2: wraps the query in the tenant filter in place and re-emits every other member canonically", Label("rule:SRCH-2"), func() {
+		client := `{"size":"3","query":{"bool":{"should":[{"term":{"owner":"globex"}}]}},"sort":[ "a" ],"aggs":{"x":{"max":{"field":"n"}}}}`
 		Expect(send("POST", base+"/orders/_search", client, "x-tenant", "acme").Status).To(Equal(200))
 		Expect(string(onlyRequest(mock).BodyPrefix)).To(Equal(`{"size":3,"query":{"bool":{"filter":` + tenantFilter +
-			`,"must":[{"bool":{"should":[{"term":{"_tenant":"globex"}}]}}]}},"sort":[ "a" ],"aggs":{"x":{"max":{"field":"n"}}}}`))
+			`,"must":[{"bool":{"should":[{"term":{"owner":"globex"}}]}}]}},"sort":["a"],"aggs":{"x":{"max":{"field":"n"}}}}`))
 		mock.Reset()
 		Expect(send("POST", base+"/orders/_search", `{"size":0}`, "x-tenant", "acme").Status).To(Equal(200))
 		Expect(string(onlyRequest(mock).BodyPrefix)).To(Equal(`{"size":0,"query":{"bool":{"filter":` + tenantFilter + `,"must":[{"match_all":{}}]}}}`))
@@ -97,12 +98,12 @@ var _ = Describe("04 search", Label("profile:tenancy", "upstream:mock"), func() 
 	It("SRCH-5: decompresses a gzip body before wrapping it, and refuses other encodings", Label("rule:SRCH-5"), func() {
 		var gz bytes.Buffer
 		zw := gzip.NewWriter(&gz)
-		_, _ = zw.Write([]byte(`{"query":{"term":{"_tenant":"globex"}}}`))
+		_, _ = zw.Write([]byte(`{"query":{"term":{"owner":"globex"}}}`))
 		Expect(zw.Close()).To(Succeed())
 		Expect(send("POST", base+"/orders/_search", gz.String(), "x-tenant", "acme", "Content-Encoding", "gzip").Status).To(Equal(200))
 		rec := onlyRequest(mock)
 		Expect(rec.Header.Get("Content-Encoding")).To(BeEmpty())
-		Expect(string(rec.BodyPrefix)).To(Equal(`{"query":{"bool":{"filter":` + tenantFilter + `,"must":[{"term":{"_tenant":"globex"}}]}}}`))
+		Expect(string(rec.BodyPrefix)).To(Equal(`{"query":{"bool":{"filter":` + tenantFilter + `,"must":[{"term":{"owner":"globex"}}]}}}`))
 		expectError(send("POST", base+"/orders/_search", `{}`, "x-tenant", "acme", "Content-Encoding", "br"), 415, "unsupported_media_type")
 		var bomb bytes.Buffer
 		zw = gzip.NewWriter(&bomb)
@@ -131,11 +132,18 @@ var _ = Describe("04 search", Label("profile:tenancy", "upstream:mock"), func() 
 		Expect(mock.Requests()).To(BeEmpty())
 	})
 
-	It("SRCH-7: forwards only parameters that cannot widen the search", Label("rule:SRCH-7"), func() {
+	It("SRCH-7: folds or forwards the parameters ISO-4 lists and refuses every other", Label("rule:SRCH-7"), func() {
 		Expect(send("GET", base+"/orders/_search?size=2&from=1&track_total_hits=true&filter_path=hits.hits._id&pretty", "", "x-tenant", "acme").Status).To(Equal(200))
-		Expect(onlyRequest(mock).RequestURI).To(Equal("/osproxy-shared/_search?routing=acme&size=2&from=1&track_total_hits=true&filter_path=hits.hits._id&pretty"))
+		rec := onlyRequest(mock)
+		Expect(rec.RawPath).To(Equal("/osproxy-shared/_search"))
+		q, err := url.ParseQuery(rec.RawQuery)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(q).To(Equal(url.Values{"routing": {"acme"}, "filter_path": {"hits.hits._id"}, "pretty": {""}}))
+		body := decode(rec.BodyPrefix)
+		Expect(body).To(And(HaveKeyWithValue("size", BeNumerically("==", 2)), HaveKeyWithValue("from", BeNumerically("==", 1)),
+			HaveKeyWithValue("track_total_hits", true)))
 		for _, q := range []string{"q=*", "size=1&q=msg:hi", "source=%7B%7D&source_content_type=application/json", "routing=globex",
-			"search_pipeline=p", "scroll=1m", "search_type=dfs_query_then_fetch", "explain=true", "%71=*", "df=msg"} {
+			"search_pipeline=p", "scroll=1m", "search_type=dfs_query_then_fetch", "%71=*", "df=msg"} {
 			expectError(send("GET", base+"/orders/_search?"+q, "", "x-tenant", "acme"), 400, "unsupported_parameter")
 		}
 		Expect(mock.Requests()).To(HaveLen(1))
