@@ -40,7 +40,7 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 	}
 	doc, err := tenant.Inject(make([]byte, 0, len(body)+64+len(tr.index)), body, tr.tenant, tr.index)
 	if err == tenant.ErrReservedField {
-		writeError(w, r, fail(CodeReservedField, "the fields _tenant and _logical_index are reserved"))
+		writeError(w, r, fail(CodeReservedField, "the document sets a field name the proxy reserves for its layout"))
 		return
 	} else if err != nil {
 		writeError(w, r, fail(CodeMalformedBody, "the document must be a JSON object"))

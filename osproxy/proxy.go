@@ -107,12 +107,25 @@ func (p *Proxy) passes(r *http.Request) bool {
 	if len(p.cfg.PassthroughIndices) == 0 {
 		return true
 	}
-	first := route.FirstSegment(rawPath(r))
-	if strings.HasPrefix(first, "_") {
+	first, err := url.PathUnescape(route.FirstSegment(rawPath(r)))
+	if err != nil || strings.HasPrefix(first, "_") {
 		return false
 	}
+	// ISO-21: a comma list passes only when every item is one of the prefixes'
+	// indices; otherwise one matching item would carry any other index along.
+	for _, item := range strings.Split(first, ",") {
+		if !p.passesIndex(item) {
+			return false
+		}
+	}
+	return true
+}
+
+// passesIndex reports whether one index expression starts with a passthrough prefix.
+// A wildcard after the prefix stays among the prefix's indices.
+func (p *Proxy) passesIndex(name string) bool {
 	for _, prefix := range p.cfg.PassthroughIndices {
-		if strings.HasPrefix(first, prefix) {
+		if strings.HasPrefix(name, prefix) {
 			return true
 		}
 	}

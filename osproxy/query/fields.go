@@ -42,7 +42,7 @@ func fieldProblem(name []byte, mode fieldMode) string {
 		s == "_none_" && mode&allowNone != 0:
 		return ""
 	case s == "_id":
-		return "_id is not allowed here; it is supported in ids, term, terms and prefix queries, a top-level sort and search_after"
+		return "_id is not allowed here; it is supported in ids, term and terms queries, a top-level sort and search_after"
 	}
 	return "fields starting with _ name the shared index's layout (reserved fields, routing, metadata) and are not allowed"
 }

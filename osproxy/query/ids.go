@@ -48,20 +48,6 @@ var termsValue = &kind{"array of strings, numbers or booleans (ids on `_id`)", f
 	return j.elements(v, termValue)
 }}
 
-// prefixValue is a prefix; on _id it is the start of a logical id, sent with the
-// physical prefix so that it matches only the tenant's ids of this index.
-var prefixValue = &kind{"string (an id prefix on `_id`)", func(j *judge, v jsonstream.Value) error {
-	if !j.onID {
-		return stringKind.judge(j, v)
-	}
-	s, ok := stringText(v)
-	if !ok {
-		return j.refuse("expected a string")
-	}
-	j.appendPhysicalID(s)
-	return nil
-}}
-
 // idValues is the values list of an ids query: logical ids, sent physical.
 var idValues = &kind{"array of ids (strings or numbers), sent as physical ids", func(j *judge, v jsonstream.Value) error {
 	j.onID = true

@@ -132,7 +132,7 @@ func queryClauses0(match, phrase *object, fuzzy []param) []*clause {
 			p("lte", scalarOrNullKind), p("from", scalarOrNullKind), p("to", scalarOrNullKind), p("include_lower", boolKind),
 			p("include_upper", boolKind), p("format", stringKind), p("time_zone", stringKind),
 			p("relation", enumKind("intersects", "contains", "within")), boostP, nameP), common),
-		keyedClause("prefix", allowID, prefixValue, obj(p("value", prefixValue), p("rewrite", rewriteKind),
+		keyedClause("prefix", plainName, stringKind, obj(p("value", stringKind), p("rewrite", rewriteKind),
 			p("case_insensitive", boolKind), boostP, nameP), common),
 		keyedClause("wildcard", plainName, stringKind, obj(p("value", stringKind), p("wildcard", stringKind),
 			p("rewrite", rewriteKind), p("case_insensitive", boolKind), boostP, nameP), common),
