@@ -39,6 +39,8 @@ spec-check:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzTransformHits$$' -fuzztime $(FUZZTIME) ./osproxy/jsonstream/
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./osproxy/jsonstream/
+	$(GO) test -run '^$$' -fuzz '^FuzzJudgeSearch$$' -fuzztime $(FUZZTIME) ./osproxy/query/
+	$(GO) test -run '^$$' -fuzz '^FuzzShaping$$' -fuzztime $(FUZZTIME) ./osproxy/tenant/
 
 # The suite on the mock upstream (results in $(RESULTS)/).
 conformance: build

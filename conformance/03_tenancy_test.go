@@ -104,7 +104,7 @@ var _ = Describe("03 tenancy", Label("profile:tenancy", "upstream:mock"), func()
 	})
 
 	It("TEN-9: refuses a document that sets a reserved field, however spelled", Label("rule:TEN-9"), func() {
-		for _, doc := range []string{`{"_tenant":"globex"}`, `{"\u005ftenant":"globex"}`, `{"a":1,"_logical_index":"users"}`} {
+		for _, doc := range []string{`{"_tenant":"globex"}`, `{"\u005ftenant":"globex"}`, `{"a":1,"_logical_index":"users"}`, `{"_tenant.keyword":"globex"}`} {
 			expectError(send("PUT", base+"/orders/_doc/1", doc, "x-tenant", "acme"), 400, "reserved_field")
 		}
 		Expect(mock.Requests()).To(BeEmpty())

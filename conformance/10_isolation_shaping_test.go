@@ -71,11 +71,13 @@ var _ = Describe("10 isolation: shaping every surface", Label("profile:security"
 	})
 
 	It("ISO-16: sanitizes an upstream error: logical index and ids, no index_uuid, no echo of the layout", Label("rule:ISO-16"), func() {
-		mock.Handle("POST", "/*", mockupstream.JSON(400, `{"error":{"root_cause":[{"type":"query_shard_exception","reason":"failed to create query: `+
+		warning := `299 OpenSearch-2 "Deprecated field [x] used in [osproxy-shared]"`
+		mock.Handle("POST", "/*", mockupstream.HeadersOut(http.Header{"Warning": {warning}}, mockupstream.JSON(400, `{"error":{"root_cause":[{"type":"query_shard_exception","reason":"failed to create query: `+
 			`{\"bool\":{\"filter\":[{\"term\":{\"_tenant\":\"acme\"}}]}}","index":"osproxy-shared","index_uuid":"Zq3"}],"type":"search_phase_execution_exception",`+
-			`"reason":"all shards failed","failed_shards":[{"shard":0,"index":"osproxy-shared","reason":{"type":"x","reason":"doc [acme:orders:7] in [osproxy-shared]"}}]},"status":400}`))
+			`"reason":"all shards failed","failed_shards":[{"shard":0,"index":"osproxy-shared","reason":{"type":"x","reason":"doc [acme:orders:7] in [osproxy-shared]"}}]},"status":400}`)))
 		r := send("POST", base+"/orders/_search", `{}`, "x-tenant", "acme")
 		Expect(r.Status).To(Equal(400))
+		Expect(r.Header.Get("Warning")).To(Equal(`299 OpenSearch-2 "Deprecated field [x] used in [orders]"`))
 		Expect(string(r.Body)).NotTo(Or(ContainSubstring("osproxy-shared"), ContainSubstring("index_uuid"), ContainSubstring("_tenant"), ContainSubstring("acme:")))
 		res := r.JSON()
 		Expect(dig(res, "error", "root_cause").([]any)[0]).To(HaveKeyWithValue("reason",

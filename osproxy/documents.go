@@ -96,9 +96,10 @@ func (p *Proxy) document(w http.ResponseWriter, r *http.Request, tr tenancyReque
 		resp.Header.Set("Location", "/"+tr.index+"/_doc/"+url.PathEscape(id)) // ISO-17
 	}
 	if method == http.MethodGet && resp.StatusCode == http.StatusOK {
-		copyResponseHeaders(w.Header(), resp.Header)
+		sh := p.shaping(tr)
+		copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
 		w.WriteHeader(resp.StatusCode)
-		p.stream(w, resp.Body, p.shaping(tr), tenant.DocumentRoot)
+		p.stream(w, resp.Body, sh, tenant.DocumentRoot)
 		return
 	}
 	p.relayUpstreamError(w, r, resp, tr)
@@ -140,11 +141,12 @@ func (p *Proxy) relayUpstreamError(w http.ResponseWriter, r *http.Request, resp 
 		writeError(w, r, e)
 		return
 	}
-	writeBody(w, resp, p.shaping(tr).Errors.Append(nil, bytes.TrimSpace(raw)))
+	s := p.shaping(tr).Errors
+	writeBody(w, resp, s, s.Append(nil, bytes.TrimSpace(raw)))
 }
 
-func writeBody(w http.ResponseWriter, resp *http.Response, body []byte) {
-	copyResponseHeaders(w.Header(), resp.Header)
+func writeBody(w http.ResponseWriter, resp *http.Response, s *tenant.Sanitizer, body []byte) {
+	copyTenantHeaders(w.Header(), resp.Header, s)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)

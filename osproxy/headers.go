@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
 // hopByHop are the fixed hop-by-hop headers (PT-6), after those named in Connection.
@@ -44,5 +46,19 @@ func copyResponseHeaders(dst, src http.Header) {
 	src.Del("Content-Length")
 	for k, v := range src {
 		dst[k] = v
+	}
+}
+
+// copyTenantHeaders relays upstream response headers to a tenant (copyResponseHeaders)
+// with the free-text ones sanitized: OpenSearch's deprecation Warning headers may name
+// the physical index or quote the wrapped query (ISO-16).
+func copyTenantHeaders(dst, src http.Header, s *tenant.Sanitizer) {
+	copyResponseHeaders(dst, src)
+	if ws, ok := dst["Warning"]; ok {
+		clean := make([]string, len(ws))
+		for i, w := range ws {
+			clean[i] = s.Text(w)
+		}
+		dst["Warning"] = clean
 	}
 }

@@ -47,9 +47,9 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 		p.relayUpstreamError(w, r, resp, tr)
 		return
 	}
-	copyResponseHeaders(w.Header(), resp.Header)
-	w.WriteHeader(resp.StatusCode)
 	sh := p.shaping(tr)
+	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
+	w.WriteHeader(resp.StatusCode)
 	sh.Shaper.SortIDs, sh.HitAggs = judged.SortIDs, judged.HitAggs
 	p.stream(w, resp.Body, sh, tenant.SearchRoot)
 }

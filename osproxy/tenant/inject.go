@@ -22,7 +22,9 @@ func Inject(dst, doc []byte, tenant, index string) ([]byte, error) {
 		return dst, ErrNotObject
 	}
 	err := jsonstream.Members(doc, func(key, _ []byte) error {
-		if jsonstream.KeyIs(key, FieldTenant) || jsonstream.KeyIs(key, FieldIndex) {
+		// A dotted name such as "_tenant.x" is an object path under the reserved
+		// field to OpenSearch, so it is refused too.
+		if isReserved(key, true) {
 			return ErrReservedField
 		}
 		return nil

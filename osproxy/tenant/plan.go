@@ -197,6 +197,9 @@ func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
 	return append(dst, v.Raw()...)
 }
 
+// Text sanitizes a free-text message, such as a Warning header, as appendText does.
+func (s *Sanitizer) Text(msg string) string { return string(s.appendText(nil, []byte(msg))) }
+
 // appendText sanitizes a message: the physical index becomes the logical one, physical
 // id prefixes go, and a message naming a reserved field is withheld whole.
 func (s *Sanitizer) appendText(dst, text []byte) []byte {

@@ -70,6 +70,7 @@ func TestInject_Documents_ReservedFirst(t *testing.T) {
 		{`{"_tenant":"globex"}`, "", ErrReservedField},
 		{`{"\u005ftenant":"globex"}`, "", ErrReservedField},
 		{`{"x":1,"_logical_index":"users"}`, "", ErrReservedField},
+		{`{"_tenant.x":1}`, "", ErrReservedField},
 		{`[1]`, "", ErrNotObject},
 	}
 	for _, tc := range cases {
