@@ -1,12 +1,14 @@
 // Package jsonstream scans JSON strictly and transforms it without knowing what the
 // document means.
 //
-// It serves two callers. TransformHits streams a search response from the upstream to the
-// client, handing each element of the top-level hits.hits array to a callback and copying
-// every other byte verbatim (SRCH-8), with memory bounded by one hit plus a pooled buffer
-// so that a 64 MiB aggregations sibling never sits in memory (STR-3, STR-4). The in-memory
-// helpers (Members, Elements, KeyIs, Unquote, AppendString, Validate, Kind) inspect request
-// bodies that have already been read under a size limit.
+// It serves two callers. Transform streams a response from the upstream to the client,
+// walking it as a Plan says: values it copies go through byte for byte (SRCH-8), values
+// it captures are handed whole to a callback and replaced by its output, members it drops
+// are left out; memory is bounded by one captured value plus a pooled buffer, so a 64 MiB
+// aggregations sibling never sits in memory (STR-3, STR-4). TransformHits is Transform
+// with the plan of a search response's hits.hits. The in-memory helpers (Tree, Members,
+// Elements, KeyIs, Unquote, AppendString, Validate, Kind) inspect request bodies that
+// have already been read under a size limit.
 //
 // Both halves share one tokenizer and one grammar, so what the proxy accepts when it
 // inspects a body is exactly what it accepts when it streams one. The grammar is RFC 8259
