@@ -14,14 +14,14 @@
 // inspects a body is exactly what it accepts when it streams one. The grammar is RFC 8259
 // with the same limits as encoding/json: nesting deeper than 10000 is refused, and escaped
 // lone surrogates (\ud800) are accepted and compare as U+FFFD. For the values it only
-// copies, TransformHits runs a faster loop in front of the tokenizer (skim.go) that takes
+// copies, Transform runs a faster loop in front of the tokenizer (skim.go) that takes
 // the commonest token shapes itself and hands every other token, and so every error, to
 // the tokenizer; a test and a fuzz target hold the two to the same result, offset for
 // offset.
 //
 // The two halves differ on purpose in one respect, invalid UTF-8 inside strings:
 //
-//   - TransformHits accepts it and copies it unchanged, as json.Valid does. The response
+//   - Transform accepts it and copies it unchanged, as json.Valid does. The response
 //     belongs to the upstream, the proxy must be transparent outside the hits, and
 //     refusing a byte the client would have received is not a safety gain.
 //   - The in-memory helpers refuse it. They judge request bodies that are about to be
