@@ -18,11 +18,28 @@ import (
 // maxJSONDepth bounds nesting of bodies the proxy parses.
 const maxJSONDepth = 256
 
-// readJSONBody reads a request body the proxy must rewrite: at most limit bytes
-// (SRCH-3) after gzip decoding (SRCH-5), JSON only (SRCH-4), one well-formed
-// object with no repeated key, each read waiting at most idle (ISO-20). An absent
-// body is returned as nil.
+// readJSONBody reads a request body the proxy must rewrite (readBody) and checks it
+// is one well-formed JSON object with no repeated key (SRCH-4). An absent body is
+// returned as nil.
 func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, *Error) {
+	body, e := readBody(w, r, limit, idle)
+	if e != nil || body == nil {
+		return nil, e
+	}
+	if err := jsonstream.Validate(body, maxJSONDepth); err != nil {
+		return nil, fail(CodeMalformedBody, "the body is not valid JSON: "+err.Error())
+	}
+	if jsonstream.Kind(bytes.TrimSpace(body)) != '{' {
+		return nil, fail(CodeMalformedBody, "the body must be a JSON object")
+	}
+	return body, nil
+}
+
+// readBody reads a request body the proxy must rewrite: at most limit bytes (SRCH-3)
+// after gzip decoding (SRCH-5), of a JSON content type (SRCH-4), each read waiting at
+// most idle (ISO-20). An absent or blank body is returned as nil. The caller checks
+// the JSON: a search body is parsed once by the judge, which checks it as it goes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, *Error) {
 	if e := checkContentType(r.Header); e != nil {
 		return nil, e
 	}
@@ -60,12 +77,6 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64, idle time
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil
-	}
-	if err := jsonstream.Validate(body, maxJSONDepth); err != nil {
-		return nil, fail(CodeMalformedBody, "the body is not valid JSON: "+err.Error())
-	}
-	if jsonstream.Kind(bytes.TrimSpace(body)) != '{' {
-		return nil, fail(CodeMalformedBody, "the body must be a JSON object")
 	}
 	return body, nil
 }

@@ -23,7 +23,7 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 		writeError(w, r, fail(CodeUnsupportedParameter, err.Error()))
 		return
 	}
-	body, e := readJSONBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
+	body, e := readBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -67,7 +67,7 @@ func (p *Proxy) judgeSearch(body []byte, params *query.Params, tr tenancyRequest
 	case errors.As(err, &ref):
 		return judged, fail(CodeUnsupportedQuery, ref.Error())
 	case err != nil:
-		return judged, fail(CodeMalformedBody, "the search body could not be read")
+		return judged, fail(CodeMalformedBody, "the search body is not one JSON object: "+err.Error())
 	}
 	return judged, nil
 }
