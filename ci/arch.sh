@@ -27,6 +27,7 @@ check_room osproxy/route osproxy osproxy/tenant osproxy/query osproxy/jsonstream
 check_room osproxy/tenant osproxy osproxy/query osproxy/route
 check_room osproxy/query osproxy osproxy/tenant osproxy/route
 check_room osproxy/config osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream
+check_room osproxy/ndjson osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream osproxy/config
 
 # The oracle never shares code with what it judges.
 for pkg in ./conformance/... ./mockupstream/... ./cmd/osbench/...; do
