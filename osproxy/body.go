@@ -40,38 +40,21 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64, idle time
 // most idle (ISO-20). An absent or blank body is returned as nil. The caller checks
 // the JSON: a search body is parsed once by the judge, which checks it as it goes.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, *Error) {
-	if e := checkContentType(r.Header); e != nil {
-		return nil, e
-	}
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
-	src := io.Reader(r.Body)
-	if idle > 0 {
-		rc := http.NewResponseController(w)
-		src = &idleReader{r: src, rc: rc, idle: idle}
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }() // a writer without deadlines has none to clear
+	src, closeBody, e := openBody(w, r, idle, false)
+	if e != nil {
+		return nil, e
 	}
-	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
-	case "", "identity":
-	case "gzip":
-		zr, err := gzip.NewReader(src)
-		if err != nil {
-			return nil, fail(CodeMalformedBody, "the gzip body could not be read")
-		}
-		defer zr.Close()
-		src = zr
-	default:
-		return nil, fail(CodeUnsupportedMedia, "content encoding "+strconv.Quote(enc)+" is not supported; use gzip or none")
-	}
+	defer closeBody()
 	body, err := readCapped(src, r.ContentLength, limit)
 	var ne net.Error
 	switch {
 	case err == errTooLarge:
 		return nil, tooLarge(limit)
 	case errors.As(err, &ne) && ne.Timeout():
-		w.Header().Set("Connection", "close")
-		return nil, fail(CodeRequestTimeout, "the request body stopped arriving for longer than body_read_timeout")
+		return nil, bodyTimeout(w)
 	case err != nil:
 		return nil, fail(CodeMalformedBody, "the request body could not be read")
 	}
@@ -79,6 +62,45 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Dur
 		return nil, nil
 	}
 	return body, nil
+}
+
+// openBody opens a request body the proxy reads: of a JSON content type (or NDJSON,
+// when ndjson), gzip decoded (SRCH-5), each read waiting at most idle (ISO-20). The
+// returned func releases what it set up.
+func openBody(w http.ResponseWriter, r *http.Request, idle time.Duration, ndjson bool) (io.Reader, func(), *Error) {
+	if ct := r.Header.Get("Content-Type"); !ndjson || !strings.HasPrefix(strings.ToLower(ct), "application/x-ndjson") {
+		if e := checkContentType(r.Header); e != nil {
+			return nil, nil, e
+		}
+	}
+	src := io.Reader(r.Body)
+	release := func() {}
+	if idle > 0 {
+		rc := http.NewResponseController(w)
+		src = &idleReader{r: src, rc: rc, idle: idle}
+		release = func() { _ = rc.SetReadDeadline(time.Time{}) } // a writer without deadlines has none to clear
+	}
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip":
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, nil, fail(CodeMalformedBody, "the gzip body could not be read")
+		}
+		src = zr
+		clear := release
+		release = func() { zr.Close(); clear() }
+	default:
+		return nil, nil, fail(CodeUnsupportedMedia, "content encoding "+strconv.Quote(enc)+" is not supported; use gzip or none")
+	}
+	return src, release, nil
+}
+
+// bodyTimeout is the answer to a body that stopped arriving (ISO-20); the connection
+// is closed after it.
+func bodyTimeout(w http.ResponseWriter) *Error {
+	w.Header().Set("Connection", "close")
+	return fail(CodeRequestTimeout, "the request body stopped arriving for longer than body_read_timeout")
 }
 
 var errTooLarge = errors.New("body over the limit")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/osproxy/osproxy/osproxy/route"
@@ -46,11 +45,10 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 		writeError(w, r, fail(CodeMalformedBody, "the document must be a JSON object"))
 		return
 	}
-	extra := ""
 	if tr.route.Kind == route.DocCreate {
-		extra = "&op_type=create"
+		params = joinQuery("op_type=create", params)
 	}
-	p.document(w, r, tr, http.MethodPut, id, extra, params, doc)
+	p.byID(w, r, tr, http.MethodPut, "_doc", id, params, doc)
 }
 
 // readOrDelete serves DocGet and DocDelete (DOC-4, DOC-5).
@@ -69,40 +67,7 @@ func (p *Proxy) readOrDelete(w http.ResponseWriter, r *http.Request, tr tenancyR
 		writeError(w, r, e)
 		return
 	}
-	p.document(w, r, tr, r.Method, id, "", params, nil)
-}
-
-// document sends one by-id request for a tenant's document and shapes the answer: a
-// found document streams through the document plan (ISO-18); every other answer is
-// small and is sanitized whole (ISO-16, ISO-17).
-func (p *Proxy) document(w http.ResponseWriter, r *http.Request, tr tenancyRequest, method, id, extra, params string, body []byte) {
-	target := p.cfg.Upstream + "/" + p.cfg.Index + "/_doc/" +
-		url.PathEscape(tenant.PhysicalID(tr.tenant, tr.index, id)) + // DOC-3: one segment
-		"?routing=" + url.QueryEscape(tr.tenant) + extra // TEN-10
-	if params != "" {
-		target += "&" + params
-	}
-	resp, e := p.roundTrip(r, method, target, body)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	defer resp.Body.Close()
-	if r.Method == http.MethodHead {
-		w.WriteHeader(resp.StatusCode)
-		return
-	}
-	if resp.Header.Get("Location") != "" {
-		resp.Header.Set("Location", "/"+tr.index+"/_doc/"+url.PathEscape(id)) // ISO-17
-	}
-	if method == http.MethodGet && resp.StatusCode == http.StatusOK {
-		sh := p.shaping(tr)
-		copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
-		w.WriteHeader(resp.StatusCode)
-		p.stream(w, resp.Body, sh, tenant.DocumentRoot)
-		return
-	}
-	p.relayUpstreamError(w, r, resp, tr)
+	p.byID(w, r, tr, r.Method, "_doc", id, params, nil)
 }
 
 // readRelayed reads an upstream answer the proxy must sanitize whole; such bodies are

@@ -31,6 +31,11 @@ const (
 	CodeInternal             Code = "internal_error"
 	CodeUpstreamUnreachable  Code = "upstream_unreachable"
 	CodeUpstreamTimeout      Code = "upstream_timeout"
+	// OpenSearch's own types, for answers about a logical index that stock clients
+	// branch on exactly as they do for a real one (WR-11, WR-12, WR-15).
+	CodeIndexNotFound        Code = "index_not_found_exception"
+	CodeIndexExists          Code = "resource_already_exists_exception"
+	CodeMappingChangeRefused Code = "mapping_change_refused"
 )
 
 // statusOf maps each code to its HTTP status (ERR-1). One table, one place.
@@ -55,6 +60,9 @@ var statusOf = map[Code]int{
 	CodeInternal:             http.StatusInternalServerError,
 	CodeUpstreamUnreachable:  http.StatusBadGateway,
 	CodeUpstreamTimeout:      http.StatusGatewayTimeout,
+	CodeIndexNotFound:        http.StatusNotFound,
+	CodeIndexExists:          http.StatusBadRequest,
+	CodeMappingChangeRefused: http.StatusBadRequest,
 }
 
 // Error is a request-path error with a stable code. Reason must never carry

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/osproxy/osproxy/osproxy/jsonstream"
 	"github.com/osproxy/osproxy/osproxy/query"
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
@@ -51,7 +50,7 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
 	w.WriteHeader(resp.StatusCode)
 	sh.Shaper.SortIDs, sh.HitAggs = judged.SortIDs, judged.HitAggs
-	p.stream(w, resp.Body, sh, tenant.SearchRoot)
+	p.streamPlan(w, resp.Body, sh, tenant.SearchRoot, sh.Capture, "")
 }
 
 // judgeSearch judges a search body for tr's view (ISO-1..13).
@@ -77,25 +76,6 @@ func (p *Proxy) shaping(tr tenancyRequest) *tenant.Shaping {
 	return &tenant.Shaping{
 		Shaper: tenant.NewShaper(tr.tenant, tr.index),
 		Errors: tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index),
-	}
-}
-
-// stream shapes the body after the head is sent. From here no error body is possible:
-// any failure, a contained panic included, aborts the connection so the client never
-// takes a cut or corrupted body for a complete one (ERR-3).
-func (p *Proxy) stream(w http.ResponseWriter, body io.Reader, sh *tenant.Shaping, root uint8) {
-	defer func() {
-		v := recover()
-		if v == nil {
-			return
-		}
-		if v != http.ErrAbortHandler {
-			p.errorLog.Printf("contained a panic while streaming a response: %v", v)
-		}
-		panic(http.ErrAbortHandler)
-	}()
-	if _, err := jsonstream.Transform(w, body, sh, root, sh.Capture, jsonstream.Options{}); err != nil {
-		panic(http.ErrAbortHandler)
 	}
 }
 
@@ -130,7 +110,17 @@ func (p *Proxy) root(w http.ResponseWriter, r *http.Request) {
 
 // roundTrip sends a request the proxy built, with the relayed client headers.
 func (p *Proxy) roundTrip(r *http.Request, method, target string, body []byte) (*http.Response, *Error) {
-	req, err := http.NewRequestWithContext(r.Context(), method, target, bytes.NewReader(body))
+	if body == nil {
+		return p.roundTripBody(r, method, target, "", nil)
+	}
+	return p.roundTripBody(r, method, target, "application/json", bytes.NewReader(body))
+}
+
+// roundTripBody sends a request the proxy built whose body is streamed (a _bulk being
+// transformed as the upstream reads it); a nil body sends none. A body of unknown
+// length goes chunked.
+func (p *Proxy) roundTripBody(r *http.Request, method, target, contentType string, body io.Reader) (*http.Response, *Error) {
+	req, err := http.NewRequestWithContext(r.Context(), method, target, body)
 	if err != nil {
 		return nil, fail(CodeInternal, "the upstream request could not be built")
 	}
@@ -138,8 +128,8 @@ func (p *Proxy) roundTrip(r *http.Request, method, target string, body []byte) (
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
 	copyRelayed(req.Header, r.Header)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := p.transport.RoundTrip(req)
 	if err != nil {

@@ -50,8 +50,10 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 		p.search(w, r, tr)
 	case route.DocGet, route.DocDelete:
 		p.readOrDelete(w, r, tr)
-	default:
+	case route.DocPut, route.DocCreate, route.DocAutoID:
 		p.write(w, r, tr)
+	default:
+		p.serveWrites(w, r, tr)
 	}
 }
 
@@ -67,6 +69,9 @@ func (p *Proxy) resolve(r *http.Request, rt route.Route, principal config.Princi
 	t, e := resolveTenant(r.Header, principal.Tenants)
 	if e != nil {
 		return tenancyRequest{}, e
+	}
+	if rt.Index == "" && (rt.Kind == route.Bulk || rt.Kind == route.Mget) {
+		return tenancyRequest{route: rt, tenant: t}, nil // each item names its index
 	}
 	index, err := tenant.LogicalIndex(rt.Index, p.cfg.Index)
 	if err != nil {

@@ -20,6 +20,7 @@ type Config struct {
 	TLSCert, TLSKey        string        // PEM files; both set means the listener serves HTTPS
 	AllowInlineScripts     bool          // ISO-12, ISO-13
 	BodyReadTimeout        time.Duration // ISO-20
+	IngestPipelines        []string      // WR-4, WR-7: pipelines a tenant may name
 }
 
 // Principal is who a token stands for, and the tenants it may act for (SEC-6);
@@ -63,6 +64,7 @@ var keys = []key{
 	{"tls_key", "", "PEM private key of tls_cert", applyTLSKey},
 	{"allow_inline_scripts", "false", "accept inline scripts that read only doc['field'] of plain fields (1/true/yes or 0/false/no)", applyInlineScripts},
 	{"body_read_timeout", "30s", "longest pause while a request body arrives (Go duration)", applyBodyReadTimeout},
+	{"ingest_pipelines", "", "comma list of ingest pipelines a tenant may name on writes (empty: none)", applyIngestPipelines},
 }
 
 func lookupKey(name string) (key, bool) {

@@ -100,6 +100,15 @@ func applyPassthroughIndices(c *Config, v string) error {
 	return nil
 }
 
+func applyIngestPipelines(c *Config, v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.IngestPipelines = append(c.IngestPipelines, p)
+		}
+	}
+	return nil
+}
+
 func applyMaxBody(c *Config, v string) error {
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || n <= 0 {

@@ -24,6 +24,22 @@ const (
 	DocDelete
 	// Root is GET|HEAD /: the cluster's name and version, which clients ask at start.
 	Root
+	// Bulk is POST|PUT /_bulk or /{index}/_bulk; Index may be empty.
+	Bulk
+	// Update is POST /{index}/_update/{id}.
+	Update
+	// Source is GET|HEAD /{index}/_source/{id}.
+	Source
+	// Mget is GET|POST /_mget or /{index}/_mget; Index may be empty.
+	Mget
+	// IndexHead is HEAD /{index}; IndexGet GET /{index}; IndexCreate PUT /{index};
+	// IndexDelete DELETE /{index}: the life of a logical index.
+	IndexHead
+	IndexGet
+	IndexCreate
+	IndexDelete
+	// Refresh is GET|POST /{index}/_refresh.
+	Refresh
 )
 
 // Route is a classified request. Index and ID are raw path segments, not decoded.
@@ -67,6 +83,18 @@ func classify(method string, seg []string) Route {
 		return Route{Kind: Root}
 	case len(seg) == 1 && seg[0] == "_search" && (method == "GET" || method == "POST"):
 		return Route{Kind: SearchNoIndex}
+	case len(seg) <= 2 && seg[len(seg)-1] == "_bulk" && write:
+		return Route{Kind: Bulk, Index: optionalIndex(seg)}
+	case len(seg) <= 2 && seg[len(seg)-1] == "_mget" && (method == "GET" || method == "POST"):
+		return Route{Kind: Mget, Index: optionalIndex(seg)}
+	case len(seg) == 1 && seg[0] != "" && !strings.HasPrefix(seg[0], "_"):
+		return indexRoute(method, seg[0])
+	case len(seg) == 2 && seg[1] == "_refresh" && (method == "GET" || method == "POST"):
+		return Route{Kind: Refresh, Index: seg[0]}
+	case len(seg) == 3 && seg[1] == "_update" && method == "POST":
+		return Route{Kind: Update, Index: seg[0], ID: seg[2]}
+	case len(seg) == 3 && seg[1] == "_source" && get:
+		return Route{Kind: Source, Index: seg[0], ID: seg[2]}
 	case len(seg) == 2 && seg[1] == "_search" && (method == "GET" || method == "POST"):
 		if seg[0] == "" || strings.HasPrefix(seg[0], "_") && seg[0] != "_all" {
 			return Route{} // an endpoint such as /_msearch/_search is not an index
@@ -85,6 +113,33 @@ func classify(method string, seg []string) Route {
 		}
 	case len(seg) == 3 && seg[1] == "_create" && write:
 		return Route{Kind: DocCreate, Index: seg[0], ID: seg[2]}
+	}
+	return Route{}
+}
+
+// optionalIndex is the index of /{index}/_x, or "" for /_x. An empty first segment
+// (//_bulk) is kept as given so that TEN-5 refuses it.
+func optionalIndex(seg []string) string {
+	if len(seg) == 2 {
+		if seg[0] == "" {
+			return "/"
+		}
+		return seg[0]
+	}
+	return ""
+}
+
+// indexRoute classifies a request on /{index} itself.
+func indexRoute(method, index string) Route {
+	switch method {
+	case "HEAD":
+		return Route{Kind: IndexHead, Index: index}
+	case "GET":
+		return Route{Kind: IndexGet, Index: index}
+	case "PUT":
+		return Route{Kind: IndexCreate, Index: index}
+	case "DELETE":
+		return Route{Kind: IndexDelete, Index: index}
 	}
 	return Route{}
 }

@@ -47,22 +47,31 @@ func LogicalIndex(raw, physical string) (string, error) {
 	if err != nil {
 		return "", errForm
 	}
+	if err := CheckLogicalIndex(name, physical); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// CheckLogicalIndex checks a logical index name as given (in a JSON body, nothing is
+// decoded) against TEN-5.
+func CheckLogicalIndex(name, physical string) error {
 	if name == "" {
-		return "", errEmpty
+		return errEmpty
 	}
 	if len(name) > maxIndexLen {
-		return "", errTooLong
+		return errTooLong
 	}
 	if !lowerAlnum(name[0]) || name == physical {
-		return "", errForm
+		return errForm
 	}
 	for i := 1; i < len(name); i++ {
 		c := name[i]
 		if !lowerAlnum(c) && c != '_' && c != '.' && c != '-' {
-			return "", errForm
+			return errForm
 		}
 	}
-	return name, nil
+	return nil
 }
 
 // DocumentID decodes a raw id segment once and checks it against DOC-3. Any byte

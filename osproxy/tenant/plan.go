@@ -35,6 +35,7 @@ type Shaping struct {
 const (
 	SearchRoot   = sRoot
 	DocumentRoot = dRoot
+	SourceRoot   = dSource // a document's source alone (GET _source)
 )
 
 // Member implements jsonstream.Plan.
@@ -93,6 +94,8 @@ func (sh *Shaping) documentMember(key []byte, c byte) (jsonstream.Action, uint8)
 		return jsonstream.Walk, dSource
 	case jsonstream.KeyIs(key, "fields") && c == '{':
 		return jsonstream.Capture, cFields
+	case jsonstream.KeyIs(key, "get") && c == '{':
+		return jsonstream.Walk, dRoot // an update's answer carries the document it made
 	}
 	return jsonstream.Copy, 0
 }

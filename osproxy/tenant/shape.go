@@ -36,33 +36,36 @@ func (s *Shaper) hit(dst, hit []byte, sortIDs uint64) ([]byte, error) {
 		return append(dst, hit...), nil
 	}
 	w := memberWriter{dst: append(dst, '{')}
-	err := jsonstream.Members(hit, func(key, value []byte) error {
-		switch {
-		case jsonstream.KeyIs(key, "_index"):
-			w.raw(key, nil)
-			w.dst = jsonstream.AppendString(w.dst, s.index)
-		case jsonstream.KeyIs(key, "_id"):
-			w.raw(key, nil)
-			w.dst = s.appendLogicalID(w.dst, value)
-		case jsonstream.KeyIs(key, "_routing"):
-		case jsonstream.KeyIs(key, "_source"):
-			w.raw(key, nil)
-			return s.object(&w, value, filterSource)
-		case jsonstream.KeyIs(key, "fields"), jsonstream.KeyIs(key, "highlight"):
-			w.raw(key, nil)
-			return s.object(&w, value, filterFields)
-		case jsonstream.KeyIs(key, "inner_hits"):
-			w.raw(key, nil)
-			return s.object(&w, value, filterInnerHits)
-		case jsonstream.KeyIs(key, "sort") && sortIDs != 0 && jsonstream.Kind(value) == '[':
-			w.raw(key, nil)
-			w.dst = s.appendSortValues(w.dst, value, sortIDs)
-		default:
-			w.raw(key, value)
-		}
-		return nil
-	})
+	err := jsonstream.Members(hit, func(key, value []byte) error { return s.hitMember(&w, key, value, sortIDs) })
 	return append(w.dst, '}'), err
+}
+
+// hitMember writes one member of a hit or stored document, shaped.
+func (s *Shaper) hitMember(w *memberWriter, key, value []byte, sortIDs uint64) error {
+	switch {
+	case jsonstream.KeyIs(key, "_index"):
+		w.raw(key, nil)
+		w.dst = jsonstream.AppendString(w.dst, s.index)
+	case jsonstream.KeyIs(key, "_id"):
+		w.raw(key, nil)
+		w.dst = s.appendLogicalID(w.dst, value)
+	case jsonstream.KeyIs(key, "_routing"):
+	case jsonstream.KeyIs(key, "_source"):
+		w.raw(key, nil)
+		return s.object(w, value, filterSource)
+	case jsonstream.KeyIs(key, "fields"), jsonstream.KeyIs(key, "highlight"):
+		w.raw(key, nil)
+		return s.object(w, value, filterFields)
+	case jsonstream.KeyIs(key, "inner_hits"):
+		w.raw(key, nil)
+		return s.object(w, value, filterInnerHits)
+	case jsonstream.KeyIs(key, "sort") && sortIDs != 0 && jsonstream.Kind(value) == '[':
+		w.raw(key, nil)
+		w.dst = s.appendSortValues(w.dst, value, sortIDs)
+	default:
+		w.raw(key, value)
+	}
+	return nil
 }
 
 // appendLogicalID strips the physical prefix from a JSON string id. An id

@@ -1,0 +1,45 @@
+package osproxy
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/osproxy/osproxy/osproxy/jsonstream"
+)
+
+// streamPlan sends an upstream body through a shaping plan after the head is sent,
+// then through the client's filter_path when it is the proxy's to apply. From here no
+// error body is possible: any failure, a contained panic included, aborts the
+// connection so the client never takes a cut or corrupted body for a complete one
+// (ERR-3, PT-10).
+func (p *Proxy) streamPlan(w http.ResponseWriter, body io.Reader, plan jsonstream.Plan, root uint8, capture jsonstream.CaptureFunc, filter string) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v != http.ErrAbortHandler {
+			p.errorLog.Printf("contained a panic while streaming a response: %v", v)
+		}
+		panic(http.ErrAbortHandler)
+	}()
+	dst := io.Writer(w)
+	var fw io.WriteCloser
+	if filter != "" {
+		f, err := jsonstream.NewFilterPlan(filter)
+		if err != nil {
+			panic(http.ErrAbortHandler) // the caller judged the filter; this cannot happen
+		}
+		fw = jsonstream.FilterWriter(w, f)
+		dst = fw
+	}
+	_, err := jsonstream.Transform(dst, body, plan, root, capture, jsonstream.Options{})
+	if fw != nil {
+		if cerr := fw.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+}
