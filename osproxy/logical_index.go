@@ -88,7 +88,7 @@ func (p *Proxy) indexCreate(w http.ResponseWriter, r *http.Request, tr tenancyRe
 		return
 	}
 	if len(req.Aliases) > 0 && string(req.Aliases) != "{}" {
-		writeError(w, r, fail(CodeUnsupportedQuery, "aliases are not supported on a logical index"))
+		writeError(w, r, fail(CodeUnsupportedParameter, "aliases are not supported on a logical index"))
 		return
 	}
 	if e := p.checkMappings(r, req.Mappings); e != nil {
