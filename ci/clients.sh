@@ -20,13 +20,14 @@
 #
 # Environment (all optional):
 #   OPENSEARCH_VERSION  the node to run (default: ci/opensearch-versions.env)
-#   OSPROXY_CLIENTS     which clients to run, a subset of "py js go" (default all)
+#   OSPROXY_CLIENTS     which programs to run, a subset of "py js go pyingest jsingest"
+#                       (default all; an ingest program needs its client in the list)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO_ROOT=$PWD
 CACHE=${OSPROXY_CACHE:-/var/tmp/osproxy}/clients
-CLIENTS=${OSPROXY_CLIENTS:-py js go}
+CLIENTS=${OSPROXY_CLIENTS:-py js go pyingest jsingest}
 ACME_TOKEN=tok-acme
 GLOBEX_TOKEN=tok-globex
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
@@ -113,6 +114,9 @@ install_go() {
 
 run_py() { "$CACHE/venv/bin/python" clients/py/stock_client.py; }
 run_js() { NODE_PATH=$CACHE/node/node_modules node clients/js/stock_client.js; }
+# The ingest programs share their client's install; they own CLIENT_INDEX-ingest.
+run_pyingest() { CLIENT_INDEX=$CLIENT_INDEX-ingest "$CACHE/venv/bin/python" clients/py/ingest_client.py; }
+run_jsingest() { CLIENT_INDEX=$CLIENT_INDEX-ingest NODE_PATH=$CACHE/node/node_modules node clients/js/ingest_client.js; }
 run_go() { "$CACHE/go/stockclient.test"; }
 
 ensure_tools() {
@@ -121,8 +125,8 @@ ensure_tools() {
 	ensure_cmd python3 python3
 	for c in $CLIENTS; do
 		case $c in
-		py) ;;
-		js) ensure_cmd node nodejs && ensure_cmd npm npm ;;
+		py | pyingest) ;;
+		js | jsingest) ensure_cmd node nodejs && ensure_cmd npm npm ;;
 		go) ensure_cmd go golang-go ;;
 		*) die "unknown client '$c' in OSPROXY_CLIENTS (want py, js, go)" ;;
 		esac
@@ -135,10 +139,12 @@ install_clients() {
 	local c rc
 	declare -A pids=()
 	for c in $CLIENTS; do
+		[[ $c == *ingest ]] && continue # installed with its client
 		"install_$c" 2>"$WORK/install-$c.log" &
 		pids[$c]=$!
 	done
 	for c in $CLIENTS; do
+		[[ $c == *ingest ]] && continue
 		rc=0
 		wait "${pids[$c]}" || rc=$?
 		cat "$WORK/install-$c.log" >&2

@@ -42,6 +42,7 @@ type bulkReader struct {
 	pathIndex string          // the path's logical index, "" for /_bulk
 	tree      jsonstream.Tree // the action line being judged
 	srcTree   jsonstream.Tree // an update's source line
+	action0   []byte          // the action line being judged, copied out of the line buffer
 	out       []byte          // the transformed item not yet read
 	off       int
 	pos       int // items read so far
@@ -90,7 +91,10 @@ func (b *bulkReader) next() {
 		b.err = framing(err, b.lines.Line(), "action")
 		return
 	}
-	verb, meta, err := b.action(line)
+	// The action is judged from a copy: reading the source line may move the line
+	// buffer under it.
+	b.action0 = append(b.action0[:0], line...)
+	verb, meta, err := b.action(b.action0)
 	if err != nil {
 		b.err = err
 		return

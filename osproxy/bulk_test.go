@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/osproxy/osproxy/osproxy/config"
 	"github.com/osproxy/osproxy/osproxy/ndjson"
@@ -94,5 +95,25 @@ func TestBulkReader_HundredDocs_AllocationBudget(t *testing.T) {
 	t.Logf("%.2f allocations per bulk document", perDoc)
 	if perDoc > 12 {
 		t.Fatalf("%.2f allocations per bulk document, budget 12", perDoc)
+	}
+}
+
+// Lines that straddle the line buffer's refills are judged the same: the action is
+// copied out before its source line is read (a refill moves the buffer under it).
+func TestBulkReader_SmallReads_SameOutput(t *testing.T) {
+	var sb strings.Builder
+	for i := range 300 {
+		sb.WriteString(`{"index":{"_index":"idx-` + strings.Repeat("x", i%40) + `","_id":"` + strings.Repeat("i", i%17+1) + `"}}` + "\n")
+		sb.WriteString(`{"n":` + strings.Repeat("1", i%30+1) + `}` + "\n")
+	}
+	whole, err := io.ReadAll(newBulkReader(t, sb.String(), ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBulkReader(t, "", "")
+	b.lines = ndjson.NewReader(iotest.OneByteReader(strings.NewReader(sb.String())), 1<<20)
+	small, err := io.ReadAll(b)
+	if err != nil || string(small) != string(whole) || len(b.refused) != 0 {
+		t.Fatalf("one-byte reads differ (%v, %d refused)", err, len(b.refused))
 	}
 }
