@@ -181,6 +181,14 @@ func (a *bulkAnswer) capture(dst []byte, state uint8, v []byte) ([]byte, error) 
 	return a.around(dst, v, a.items.AppendBulkItem)
 }
 
+// complete reports whether every upstream item and every refused one was written.
+func (m *positional) complete() error {
+	if m.seen != m.sent || m.r != len(m.refused) {
+		return errors.New("the upstream answered a different number of items than it was sent")
+	}
+	return nil
+}
+
 // appendRefusedItem writes a refused item as OpenSearch writes a failed one.
 func appendRefusedItem(dst []byte, it refusedItem) []byte {
 	dst = append(dst, `{"`...)

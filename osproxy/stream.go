@@ -39,7 +39,15 @@ func (p *Proxy) streamPlan(w http.ResponseWriter, body io.Reader, plan jsonstrea
 			err = cerr
 		}
 	}
+	if c, ok := plan.(completer); ok && err == nil {
+		err = c.complete()
+	}
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
 }
+
+// completer is a plan that can tell, once the body ended, whether it wrote everything
+// it owed (the refused items of a bulk): a body cut short of them is aborted, never
+// ended as if complete.
+type completer interface{ complete() error }
