@@ -121,9 +121,13 @@ func (p *Proxy) byID(w http.ResponseWriter, r *http.Request, tr tenancyRequest, 
 	p.streamPlan(w, resp.Body, sh, root, sh.Capture, "")
 }
 
+// joinQuery joins two raw query strings, either of which may be empty.
 func joinQuery(a, b string) string {
-	if a == "" {
+	switch {
+	case a == "":
 		return b
+	case b == "":
+		return a
 	}
 	return a + "&" + b
 }
