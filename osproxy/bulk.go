@@ -164,6 +164,8 @@ func (a *bulkAnswer) Member(state uint8, key []byte, c byte) (jsonstream.Action,
 	return jsonstream.Copy, 0
 }
 
+func (a *bulkAnswer) Drops(uint8) bool { return false }
+
 func (a *bulkAnswer) Element(state uint8, _ byte) (jsonstream.Action, uint8) {
 	if state == bItems {
 		return jsonstream.Capture, bItem

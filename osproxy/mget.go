@@ -193,6 +193,8 @@ func (a *mgetAnswer) Member(state uint8, key []byte, c byte) (jsonstream.Action,
 	return jsonstream.Copy, 0
 }
 
+func (a *mgetAnswer) Drops(uint8) bool { return false }
+
 func (a *mgetAnswer) Element(state uint8, _ byte) (jsonstream.Action, uint8) {
 	if state == bItems {
 		return jsonstream.Capture, bItem

@@ -78,7 +78,9 @@ func bulkIndex(ctx context.Context, c *opensearchapi.Client, index string, n int
 	for i := range n {
 		doc, _ := json.Marshal(map[string]any{"n": i, "who": who})
 		err := bi.Add(ctx, opensearchutil.BulkIndexerItem{Action: "index", DocumentID: fmt.Sprintf("d%d", i), Body: bytes.NewReader(doc),
-			OnFailure: func(context.Context, opensearchutil.BulkIndexerItem, opensearchapi.BulkRespItem, error) { failures.Add(1) }})
+			OnFailure: func(context.Context, opensearchutil.BulkIndexerItem, opensearchapi.BulkRespItem, error) {
+				failures.Add(1)
+			}})
 		if err != nil {
 			return err
 		}

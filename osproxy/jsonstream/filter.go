@@ -95,6 +95,9 @@ func (f *FilterPlan) matches(seg string, key []byte) bool {
 	return segmentMatches(seg, key)
 }
 
+// Drops implements Plan: a filter drops members anywhere.
+func (f *FilterPlan) Drops(uint8) bool { return true }
+
 // Element implements Plan: arrays are transparent to filter_path.
 func (f *FilterPlan) Element(state uint8, c byte) (Action, uint8) {
 	if c == '{' || c == '[' {

@@ -27,6 +27,8 @@ func (testPlan) Member(_ uint8, key []byte, c byte) (Action, uint8) {
 
 func (testPlan) Element(_ uint8, c byte) (Action, uint8) { return Walk, 1 }
 
+func (testPlan) Drops(uint8) bool { return true }
+
 func markCapture(dst []byte, state uint8, v []byte) ([]byte, error) {
 	if state != 7 {
 		return nil, bytes.ErrTooLarge
@@ -95,6 +97,8 @@ func (p recordingPlan) Member(_ uint8, key []byte, _ byte) (Action, uint8) {
 }
 
 func (recordingPlan) Element(uint8, byte) (Action, uint8) { return Copy, 0 }
+
+func (recordingPlan) Drops(uint8) bool { return false }
 
 func TestTransform_MalformedAfterDrop_IsAnError(t *testing.T) {
 	for _, in := range []string{`{"d":[1,}`, `{"d":1,}`, `{"a":1,"d"}`, `{"w":{"d":1 "a":2}}`} {

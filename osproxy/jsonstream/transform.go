@@ -37,6 +37,10 @@ type Plan interface {
 	Member(state uint8, key []byte, c byte) (Action, uint8)
 	// Element decides for an element of an array walked in state.
 	Element(state uint8, c byte) (Action, uint8)
+	// Drops reports whether Member may drop a member of an object walked in state. The
+	// transform then writes that object's commas itself; elsewhere it copies them, so
+	// that what it writes before a syntax error is a prefix of the input.
+	Drops(state uint8) bool
 }
 
 // CaptureFunc appends the replacement of a captured value (complete, trimmed JSON) to
@@ -64,7 +68,8 @@ var transformers = sync.Pool{New: func() any { return new(transformer) }}
 // Transform copies the JSON document read from src to dst, walking it as plan says from
 // the root, walked in state root: what the plan copies is copied byte for byte, what it
 // captures is replaced by fn's output, what it drops is left out. Whitespace is kept,
-// except around the commas of walked objects, which the transform writes itself.
+// except around the commas of objects whose members may be dropped, which the
+// transform writes itself.
 //
 // It validates the whole stream strictly (RFC 8259) while copying and returns a
 // *SyntaxError on malformed input; the output written so far is then a prefix, and the
@@ -123,6 +128,8 @@ func (hitsPlan) Member(state uint8, key []byte, c byte) (Action, uint8) {
 	return Copy, 0
 }
 
+func (hitsPlan) Drops(uint8) bool { return false }
+
 func (hitsPlan) Element(state uint8, _ byte) (Action, uint8) {
 	if state == 2 {
 		return Capture, 0
@@ -134,7 +141,8 @@ func (hitsPlan) Element(state uint8, _ byte) (Action, uint8) {
 type frame struct {
 	state uint8
 	obj   bool
-	kept  int // members written so far (the transform writes the commas between them)
+	cut   bool // an object whose members may be dropped: the transform writes its commas
+	kept  int  // members written so far
 }
 
 // transformer is the state of one Transform call.
@@ -166,7 +174,7 @@ func (t *transformer) init(dst io.Writer, src io.Reader, plan Plan, root uint8, 
 func (t *transformer) run() error {
 	p := &t.p
 	for {
-		p.cut = len(t.walk) > 0 && t.walk[len(t.walk)-1].obj
+		p.cut = len(t.walk) > 0 && t.walk[len(t.walk)-1].cut
 		c, err := p.advance()
 		p.cut = false
 		if err == io.EOF {
@@ -223,13 +231,16 @@ func (t *transformer) value(c byte) error {
 	}
 	act, state := t.plan.Member(f.state, key, c)
 	r.keep = -1
+	if act == Drop && !f.cut {
+		act = Copy // a plan that said it drops nothing here
+	}
 	if act == Drop {
 		if keyStart < 0 {
 			return errors.New("jsonstream: a member to drop was not kept in the buffer")
 		}
 		return t.drop(keyStart)
 	}
-	if f.kept > 0 {
+	if f.cut && f.kept > 0 {
 		if err := t.rt.pass(commaByte); err != nil {
 			return err
 		}
@@ -258,7 +269,7 @@ func (t *transformer) enter(c byte, state uint8) error {
 	if _, err := t.p.token(c); err != nil {
 		return err
 	}
-	t.walk = append(t.walk, frame{state: state, obj: c == '{'})
+	t.walk = append(t.walk, frame{state: state, obj: c == '{', cut: c == '{' && t.plan.Drops(state)})
 	return nil
 }
 

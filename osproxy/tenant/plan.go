@@ -100,6 +100,9 @@ func (sh *Shaping) documentMember(key []byte, c byte) (jsonstream.Action, uint8)
 	return jsonstream.Copy, 0
 }
 
+// Drops implements jsonstream.Plan: only a document and its source lose members.
+func (sh *Shaping) Drops(state uint8) bool { return state == dRoot || state == dSource }
+
 // Element implements jsonstream.Plan.
 func (sh *Shaping) Element(state uint8, c byte) (jsonstream.Action, uint8) {
 	switch state {
