@@ -41,19 +41,53 @@ func cfgRun(env map[string]string, args ...string) (stdout, stderr string, code 
 // cfgExpectError runs the binary and asserts CFG-6: exit status 1 and exactly
 // one stderr line "osproxy: config: `<field>`: <reason>", no readiness line.
 // It returns the reason. A free OSPROXY_BIND is added unless env has one, so a
-// binary that wrongly accepted the configuration would not take a shared port.
+// binary that wrongly accepted the configuration would not take a shared port;
+// such a binary fails the spec as soon as it accepts a connection.
 func cfgExpectError(field string, env map[string]string, args ...string) string {
-	withBind := map[string]string{harness.BindEnv: harness.FreeAddr()}
-	for k, v := range env {
-		withBind[k] = v
-	}
-	stdout, stderr, code := cfgRun(withBind, args...)
+	stdout, stderr, code := cfgRunConfig(env, args...)
 	ExpectWithOffset(1, code).To(Equal(1), "env %v args %v\nstderr: %s", env, args, stderr)
 	ExpectWithOffset(1, stdout).NotTo(ContainSubstring("listening"))
 	line := regexp.MustCompile("^osproxy: config: `([^`]*)`: ([^\n]+)\n$").FindStringSubmatch(stderr)
 	ExpectWithOffset(1, line).NotTo(BeNil(), "env %v args %v: stderr is not one config error line: %q", env, args, stderr)
 	ExpectWithOffset(1, line[1]).To(Equal(field), "env %v args %v: stderr %q", env, args, stderr)
 	return line[2]
+}
+
+// cfgRunConfig starts the binary with a configuration expected to be
+// refused and returns once it has exited, or once it accepts a connection
+// (exit code -1: the configuration was taken, and the process is stopped).
+// Waiting for the exit alone would cost a full timeout per accepted value.
+func cfgRunConfig(env map[string]string, args ...string) (stdout, stderr string, code int) {
+	withBind := map[string]string{harness.BindEnv: harness.FreeAddr()}
+	for k, v := range env {
+		withBind[k] = v
+	}
+	p, err := harness.Spawn(withBind, args...)
+	ExpectWithOffset(2, err).NotTo(HaveOccurred())
+	defer func() { _, _ = p.Stop(5 * time.Second) }()
+	accepted := false
+	EventuallyWithOffset(2, func() bool {
+		accepted = !p.Exited() && p.Addr != "" && cfgDialErr(p.Addr) == nil
+		return accepted || p.Exited()
+	}).WithTimeout(cfgRunTimeout).WithPolling(10*time.Millisecond).Should(BeTrue(),
+		"the process neither exited nor listened within %s", cfgRunTimeout)
+	if accepted {
+		return p.Stdout(), p.Stderr(), -1
+	}
+	code, err = p.Wait(time.Second)
+	ExpectWithOffset(2, err).NotTo(HaveOccurred(), "the process neither exited nor listened within %s", cfgRunTimeout)
+	return p.Stdout(), p.Stderr(), code
+}
+
+// cfgPermissive is what a spec sets for the settings it does not study: the
+// cleartext guard off, so a spec about where a setting comes from never
+// depends on SEC-3 or on PT-11's exemption from it.
+func cfgPermissive(env map[string]string) map[string]string {
+	out := map[string]string{"OSPROXY_ALLOW_CLEARTEXT_MUTATION": "1"}
+	for k, v := range env {
+		out[k] = v
+	}
+	return out
 }
 
 // cfgWriteFile writes a config file into this spec's temporary directory.
@@ -105,21 +139,41 @@ func cfgPassthroughFile(endpoint string) string {
 	return cfgWriteFile("passthrough_cluster = from-file\npassthrough_endpoint = " + endpoint + "\n")
 }
 
-// cfgProbe sends one passthrough request and asserts which mock received it.
+// cfgProbe sends one passthrough request and asserts which upstream received
+// it; what the upstream answered is not this spec's business.
 func cfgProbe(p *harness.Proxy, target *mockupstream.Server, others ...*mockupstream.Server) {
-	r := send("GET", p.URL+"/legacy/_doc/probe", "")
-	ExpectWithOffset(1, r.Status).To(Equal(200), "body: %s", r.Body)
+	send("GET", p.URL+"/legacy/_doc/probe", "")
 	ExpectWithOffset(1, onlyRequest(target).RequestURI).To(Equal("/legacy/_doc/probe"))
 	for _, o := range others {
 		ExpectWithOffset(1, o.Requests()).To(BeEmpty())
 	}
 }
 
-// cfgSearchMock is a tenancy upstream that answers any search.
+// cfgExpectTokenApplied asserts that token is the configured credential: a
+// request without it is refused with 401 and reaches no upstream, a request
+// with it reaches m. Only the status is judged: the body is SEC-1's and ERR-1's.
+func cfgExpectTokenApplied(p *harness.Proxy, m *mockupstream.Server, token string) {
+	expectRefused(send("GET", p.URL+"/legacy/_doc/1", ""), 401)
+	expectNothingForwarded(m)
+	send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer "+token)
+	ExpectWithOffset(1, onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
+}
+
+// cfgSearchMock is a tenancy upstream that answers any search: the mock's
+// envelope, or a real cluster behind a recording proxy.
 func cfgSearchMock() *mockupstream.Server {
-	m := startMock()
-	m.Handle("POST", "/*", mockupstream.SearchEnvelope(nil, 0))
+	m := startUpstream()
+	if upstreamMode == "mock" {
+		m.Handle("POST", "/*", mockupstream.SearchEnvelope(nil, 0))
+	}
 	return m
+}
+
+// cfgListening asserts the process accepts connections on addr, which is how
+// a spec sees that a configuration was taken without relying on CFG-18's line.
+func cfgListening(addr string) {
+	EventuallyWithOffset(1, func() error { return cfgDialErr(addr) }).WithTimeout(20 * time.Second).
+		WithPolling(10 * time.Millisecond).Should(Succeed())
 }
 
 // cfgSearch sends a tenancy search for tenant acme on logical index orders.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,11 +27,13 @@ const (
 	sampleEvery    = 5 * time.Millisecond
 )
 
-// seedReady waits as the seed does: until a small passthrough-shaped request gets
-// any answer, then lets start-up allocations settle for one second.
-func seedReady(p *harness.Proxy) {
+// seedReady waits as the seed does: until a small request to path gets any
+// answer, then lets start-up allocations settle for one second. path must
+// be one whose answer is small, or the idle figure would be taken after a
+// full transfer.
+func seedReady(p *harness.Proxy, path string) {
 	Eventually(func() error {
-		resp, err := client.Post(p.URL+"/raw/_doc", "application/json", strings.NewReader("x"))
+		resp, err := client.Post(p.URL+path, "application/json", strings.NewReader("x"))
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -91,15 +94,17 @@ func drainCounting(body io.Reader) (int64, string) {
 	return n, hex.EncodeToString(h.Sum(nil))
 }
 
-var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:mock"), func() {
-	// Ordered: STR-4 judges the figures STR-1..3 measured, which Ginkgo then runs first.
+var _ = Describe("07 streaming", Ordered, ContinueOnFailure, Label("profile:streaming", "upstream:mock"), func() {
+	// Ordered: STR-4 judges the figures STR-1..3 measured, which Ginkgo then
+	// runs first. ContinueOnFailure: one failed case must not skip the others,
+	// each of which is its own rule.
 	var growths = map[string]uint64{}
 
 	It("STR-1: streams a 64 MiB passthrough request body with bounded memory", Label("rule:STR-1"), func() {
 		mock := startMock()
 		mock.Handle("", "/*", mockupstream.JSON(201, `{"result":"created"}`))
 		p := startProxy(passthroughEnv(mock.URL()))
-		seedReady(p)
+		seedReady(p, "/raw/_doc")
 		growths["request"] = measureGrowth(p, "seed_request", func() {
 			req, _ := http.NewRequest("POST", p.URL+"/raw/_doc", &patternReader{left: bigBody})
 			req.ContentLength = bigBody
@@ -119,8 +124,9 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 	It("STR-2: streams a 64 MiB passthrough response body with bounded memory", Label("rule:STR-2"), func() {
 		mock := startMock()
 		mock.Handle("", "/*", mockupstream.Generated(200, nil, bigBody, 'y'))
+		mock.Handle("", "/ready", mockupstream.JSON(200, `{}`))
 		p := startProxy(passthroughEnv(mock.URL()))
-		seedReady(p)
+		seedReady(p, "/ready")
 		growths["response"] = measureGrowth(p, "seed_response", func() {
 			resp, err := client.Post(p.URL+"/raw/_doc", "application/json", strings.NewReader("x"))
 			Expect(err).NotTo(HaveOccurred())
@@ -134,9 +140,11 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 	It("STR-3: streams a search response with a 64 MiB aggregations sibling through the hit transform", Label("rule:STR-3"), func() {
 		mock := startMock()
 		mock.Handle("", "/*", mockupstream.SearchEnvelope(nil, bigBody))
+		// The readiness probe writes a document: its answer stays small.
+		mock.Handle("", "/osproxy-shared/_doc*", mockupstream.JSON(201, `{"result":"created"}`))
 		want := expectedEnvelopeDigest(mock)
 		p := startProxy(tenancyEnv(mock.URL()))
-		seedReady(p)
+		seedReady(p, "/raw/_doc")
 		growths["search"] = measureGrowth(p, "seed_search_response", func() {
 			req, _ := http.NewRequest("POST", p.URL+"/orders/_search", strings.NewReader(`{"query":{"match_all":{}}}`))
 			req.Header.Set("Content-Type", "application/json")
@@ -187,7 +195,15 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 		close(release)
 		rest, err := io.ReadAll(resp.Body)
 		Expect(err).NotTo(HaveOccurred())
-		sameJSON(append(first, rest...), `{"took":1,"hits":{"total":{"value":1},"hits":[{"_index":"orders","_id":"1","_source":{"n":1}}]}}`)
+		// How the hit is shaped is SRCH-9's business; here the body must be
+		// the whole response, one hit, relayed as JSON.
+		var body struct {
+			Took int
+			Hits struct{ Hits []json.RawMessage }
+		}
+		Expect(json.Unmarshal(append(first, rest...), &body)).To(Succeed(), "body: %s", append(first, rest...))
+		Expect(body.Took).To(Equal(1))
+		Expect(body.Hits.Hits).To(HaveLen(1))
 	})
 })
 

@@ -1,0 +1,94 @@
+package conformance_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/osproxy/osproxy/mockupstream"
+)
+
+// startUpstream gives a spec the upstream it studies through recordings
+// only. Against the mock (the default) it is a plain mock; against a real
+// OpenSearch it is a mock whose every route forwards to the cluster: a
+// recording proxy in front of OpenSearch, so a spec that judges what reached
+// the upstream (or that nothing did) runs on a real cluster too, and what
+// the client gets back is what OpenSearch answered. Specs that script the
+// upstream's answers use startMock and carry upstream:mock.
+func startUpstream() *mockupstream.Server {
+	m := startMock()
+	if upstreamMode != "mock" {
+		m.Handle("", "/*", forwardTo(clusterURL()))
+	}
+	return m
+}
+
+// forwardTo is a Responder relaying each request to base as it came (method,
+// raw target, headers, body) and the answer back as it came.
+func forwardTo(base string) mockupstream.Responder { return forwarder{base: strings.TrimRight(base, "/")} }
+
+type forwarder struct{ base string }
+
+// forwardClient keeps its own connections to the cluster and never follows
+// redirects or adds compression, so the answer is the cluster's own.
+var forwardClient = &http.Client{
+	Timeout:   2 * time.Minute,
+	Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8},
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// StreamsBody reports true: the body is read while it is forwarded, which
+// also records it.
+func (forwarder) StreamsBody() bool { return true }
+
+// hopHeaders are not forwarded in either direction: each connection has its own.
+var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func (f forwarder) Respond(w http.ResponseWriter, req *mockupstream.Request) {
+	out, err := http.NewRequestWithContext(req.Context(), req.Method, f.base+req.RequestURI, req.Body())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	out.Header = req.Header.Clone()
+	for _, h := range hopHeaders {
+		out.Header.Del(h)
+	}
+	out.ContentLength = req.ContentLength
+	if req.ContentLength < 0 && req.Method != "GET" && req.Method != "HEAD" {
+		out.ContentLength = -1
+	}
+	resp, err := forwardClient.Do(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	for _, h := range hopHeaders {
+		w.Header().Del(h)
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
+}
+
+// forwarded returns the "METHOD request-target" lines the upstream recorded.
+func forwarded(m *mockupstream.Server) []string {
+	out := []string{}
+	for _, r := range m.Requests() {
+		out = append(out, r.Method+" "+r.RequestURI)
+	}
+	return out
+}
+
+// expectNothingForwarded asserts that no request reached the upstream.
+func expectNothingForwarded(m *mockupstream.Server) {
+	ExpectWithOffset(1, forwarded(m)).To(BeEmpty())
+}
