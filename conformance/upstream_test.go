@@ -28,7 +28,9 @@ func startUpstream() *mockupstream.Server {
 
 // forwardTo is a Responder relaying each request to base as it came (method,
 // raw target, headers, body) and the answer back as it came.
-func forwardTo(base string) mockupstream.Responder { return forwarder{base: strings.TrimRight(base, "/")} }
+func forwardTo(base string) mockupstream.Responder {
+	return forwarder{base: strings.TrimRight(base, "/")}
+}
 
 type forwarder struct{ base string }
 
