@@ -114,6 +114,7 @@ var _ = Describe("08 security over TLS", Label("profile:core"), func() {
 		resp.Body.Close()
 		Expect(resp.Proto).To(Equal("HTTP/2.0"))
 		Expect(resp.StatusCode).NotTo(Equal(403), "a tenancy request over TLS passes the cleartext guard")
+		Expect(resp.StatusCode).To(BeNumerically("<", 500), "and is served with the upstream's answer")
 		Expect(mock.Requests()).To(HaveLen(1), "and reaches the upstream")
 
 		old := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MaxVersion: tls.VersionTLS11}}}

@@ -102,9 +102,9 @@ const wantResults = `{
   ],
   "rules": [
     {"id": "CFG-1", "profile": "core", "level": "SHOULD", "status": "passed", "specs": 1},
-    {"id": "CFG-2", "profile": "core", "level": "MUST", "status": "failed", "specs": 2, "message": "Expected"},
+    {"id": "CFG-2", "profile": "core", "level": "MUST", "status": "failed", "specs": 2, "message": "Expected <int>: 500 to equal <int>: 200"},
     {"id": "CFG-3", "profile": "core", "level": "MAY", "status": "not_run", "specs": 0},
-    {"id": "CFG-10", "profile": "core", "level": "MUST", "status": "failed", "specs": 1, "message": "Expected"},
+    {"id": "CFG-10", "profile": "core", "level": "MUST", "status": "failed", "specs": 1, "message": "Expected <int>: 500 to equal <int>: 200"},
     {"id": "ISO-12", "profile": "isolation", "level": "MUST", "status": "not_claimed", "specs": 0, "reason": "pending in spec/"},
     {"id": "STR-1", "profile": "streaming", "level": "MUST", "status": "skipped", "specs": 0,
      "reason": "needs a real OpenSearch"},
@@ -141,7 +141,7 @@ func TestWrite_SyntheticRun_WritesResultsAndJUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| `core` | **failure** | 1 | 2 | 0 | 1 |", "| `tenancy` | **not_claimed** |",
-		"| CFG-10 | `core` | MUST | Expected |", "| STR-1 | `streaming` | MUST | needs a real OpenSearch |",
+		"| CFG-10 | `core` | MUST | Expected <int>: 500 to equal <int>: 200 |", "| STR-1 | `streaming` | MUST | needs a real OpenSearch |",
 		"| spec version | 0.2.0 (digest abc) |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q:\n%s", want, md)

@@ -3,6 +3,7 @@ package report
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -201,21 +202,22 @@ func (t *tally) add(s types.SpecReport) {
 	}
 }
 
-// messageLimit bounds a failure message kept in results.json: the first
-// line says what broke; the console and junit.xml keep the rest.
+// messageLimit bounds a failure message kept in results.json: its start
+// says what broke; the console and junit.xml keep the rest.
 const messageLimit = 300
 
-// firstLine returns s's first non-blank line, cut to at most n bytes.
+// firstLine returns s with its white space runs folded to one space, cut to
+// at most n bytes (on a rune boundary): Gomega's "Expected\n<int>: 200\nto
+// equal\n<int>: 403" reads as one line.
 func firstLine(s string, n int) string {
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			if len(l) > n {
-				l = l[:n] + "…"
-			}
-			return l
-		}
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
 	}
-	return ""
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // executed reports whether a spec ran or was skipped at run time. Ginkgo
