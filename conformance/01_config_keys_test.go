@@ -183,15 +183,15 @@ var _ = Describe("01 configuration: keys", func() {
 })
 
 var _ = Describe("01 configuration: lifecycle", func() {
-	It("CFG-17: on SIGTERM stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
+	It("CFG-17: on SIGTERM stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core"), func() {
 		cfgExpectDrain(syscall.SIGTERM)
 	})
 
-	It("CFG-17: on SIGINT stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
+	It("CFG-17: on SIGINT stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core"), func() {
 		cfgExpectDrain(os.Interrupt)
 	})
 
-	It("CFG-17: stops draining after shutdown_timeout and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
+	It("CFG-17: stops draining after shutdown_timeout and exits 0", Label("rule:CFG-17", "profile:core"), func() {
 		p, done, _ := cfgStalled("/legacy/_stuck", "300ms")
 		Expect(p.Signal(syscall.SIGTERM)).To(Succeed())
 		// The upstream never answers: only the timeout can end the drain.

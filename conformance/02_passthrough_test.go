@@ -120,6 +120,19 @@ var _ = Describe("02 passthrough: what comes back", func() {
 		Expect(r.Header.Values("Content-Length")).To(Equal([]string{strconv.Itoa(len(body))}))
 	})
 
+	It("PT-8: relays the upstream's own answers unchanged, as a client talking to it directly gets them", Label("rule:PT-8", "profile:passthrough"), func() {
+		rig := ptStart()
+		upstream := strings.TrimPrefix(rig.pass.URL(), "http://")
+		for _, target := range []string{"/", "/osproxy-conformance-missing/_doc/1", "/osproxy-conformance-missing/_search?pretty"} {
+			via := ptExchange(rig.proxy.Addr, ptRaw("GET", target, nil, ""))
+			direct := ptExchange(upstream, ptRaw("GET", target, nil, ""))
+			Expect(via.Status).To(Equal(direct.Status), target)
+			Expect(via.Body).To(Equal(direct.Body), target)
+			Expect(via.Header.Values("Content-Type")).To(Equal(direct.Header.Values("Content-Type")), target)
+			Expect(via.Header.Values("Content-Length")).To(Equal(direct.Header.Values("Content-Length")), target)
+		}
+	})
+
 	It("PT-8: relays an upstream 5xx unchanged", Label("rule:PT-8", "profile:passthrough", "upstream:mock"), func() {
 		rig := ptStart()
 		for _, status := range []int{500, 502, 503, 504} {

@@ -138,9 +138,15 @@ var _ = Describe("06 errors", Label("profile:core"), func() {
 		expectError(send("POST", base+"/orders/_search", `{}`, "x-tenant", "acme"), 502, "upstream_unreachable")
 	})
 
-	It("ERR-5: answers upstream_timeout when no response head arrives in time", Label("rule:ERR-5", "upstream:mock"), func() {
-		mock := startMock()
-		mock.Handle("", "/*", mockupstream.Delay(5*time.Second, mockupstream.JSON(200, `{}`)))
+	It("ERR-5: answers upstream_timeout when no response head arrives in time", Label("rule:ERR-5"), func() {
+		// A slow upstream: the mock, or the real cluster behind a recording
+		// proxy that holds each request for 5 s before forwarding it.
+		mock := startUpstream()
+		slow := mockupstream.JSON(200, `{}`)
+		if upstreamMode != "mock" {
+			slow = forwardTo(clusterURL())
+		}
+		mock.Handle("", "/*", mockupstream.Delay(5*time.Second, slow))
 		env := tenancyEnv(mock.URL())
 		env["OSPROXY_UPSTREAM_TIMEOUT"] = "300ms"
 		base := startProxy(env).URL
