@@ -159,16 +159,6 @@ func cfgExpectTokenApplied(p *harness.Proxy, m *mockupstream.Server, token strin
 	ExpectWithOffset(1, onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
 }
 
-// cfgSearchMock is a tenancy upstream that answers any search: the mock's
-// envelope, or a real cluster behind a recording proxy.
-func cfgSearchMock() *mockupstream.Server {
-	m := startUpstream()
-	if upstreamMode == "mock" {
-		m.Handle("POST", "/*", mockupstream.SearchEnvelope(nil, 0))
-	}
-	return m
-}
-
 // cfgListening asserts the process accepts connections on addr, which is how
 // a spec sees that a configuration was taken without relying on CFG-18's line.
 func cfgListening(addr string) {

@@ -91,7 +91,7 @@ var _ = Describe("01 configuration: keys", func() {
 	})
 
 	It("CFG-11: accepts a valid index name of up to 255 bytes and uses it", Label("rule:CFG-11", "profile:core"), func() {
-		m := cfgSearchMock()
+		m := searchUpstream()
 		for _, v := range []string{strings.Repeat("a", 255), "tenants.v2_shared-1"} {
 			m.Reset()
 			env := tenancyEnv(m.URL())
@@ -135,7 +135,7 @@ var _ = Describe("01 configuration: keys", func() {
 	})
 
 	It("CFG-14: trims passthrough_indices items and drops empty ones", Label("rule:CFG-14", "profile:core"), func() {
-		pass, ten := startUpstream(), cfgSearchMock()
+		pass, ten := startUpstream(), searchUpstream()
 		env := passthroughEnv(pass.URL())
 		env["OSPROXY_UPSTREAM"] = ten.URL()
 		env["OSPROXY_PASSTHROUGH_INDICES"] = " legacy- ,, archive-, "

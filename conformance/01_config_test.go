@@ -124,7 +124,7 @@ var _ = Describe("01 configuration: sources", func() {
 	})
 
 	It("CFG-3: treats an empty value in the file as unset, so the default applies", Label("rule:CFG-3", "profile:core"), func() {
-		m := cfgSearchMock()
+		m := searchUpstream()
 		path := cfgWriteFile("index =\npassthrough_cluster =\npassthrough_endpoint = \"\"\nupstream = ''\nallow_cleartext_mutation = yes\n")
 		p := startProxy(map[string]string{"OSPROXY_UPSTREAM": m.URL()}, "--config", path)
 		cfgSearch(p)
@@ -132,7 +132,7 @@ var _ = Describe("01 configuration: sources", func() {
 	})
 
 	It("CFG-4: reads 1, true and yes as true, in any case and ignoring surrounding white space", Label("rule:CFG-4", "profile:core"), func() {
-		m := cfgSearchMock()
+		m := searchUpstream()
 		for _, v := range []string{"1", "true", "yes", "TRUE", "Yes", " yEs\t", " 1 "} {
 			m.Reset()
 			env := tenancyEnv(m.URL())
@@ -143,7 +143,7 @@ var _ = Describe("01 configuration: sources", func() {
 	})
 
 	It("CFG-4: reads 0, false and no as false, in any case and ignoring surrounding white space", Label("rule:CFG-4", "profile:core"), func() {
-		m := cfgSearchMock()
+		m := searchUpstream()
 		for _, v := range []string{"0", "false", "no", "FALSE", "No", " nO\t", " 0 "} {
 			env := tenancyEnv(m.URL())
 			env["OSPROXY_ALLOW_CLEARTEXT_MUTATION"] = v

@@ -23,19 +23,9 @@ import (
 	"github.com/osproxy/osproxy/mockupstream"
 )
 
-// secUpstream answers searches: the mock's envelope, or a real cluster
-// behind a recording proxy (startUpstream).
-func secUpstream() *mockupstream.Server {
-	m := startUpstream()
-	if upstreamMode == "mock" {
-		m.Handle("", "/*", mockupstream.SearchEnvelope(nil, 0))
-	}
-	return m
-}
-
 var _ = Describe("08 security", Label("profile:core"), func() {
 	var mock *mockupstream.Server
-	BeforeEach(func() { mock = secUpstream() })
+	BeforeEach(func() { mock = searchUpstream() })
 
 	It("SEC-1: requires a configured bearer token when tokens are set", Label("rule:SEC-1"), func() {
 		env := tenancyEnv(mock.URL())
@@ -98,7 +88,7 @@ var _ = Describe("08 security", Label("profile:core"), func() {
 
 var _ = Describe("08 security over TLS", Label("profile:core"), func() {
 	It("SEC-4: serves HTTPS with HTTP/2 and lets tenancy requests through the guard", Label("rule:SEC-4"), func() {
-		mock := secUpstream()
+		mock := searchUpstream()
 		certFile, keyFile, pool := selfSignedCert()
 		env := tenancyEnv(mock.URL())
 		delete(env, "OSPROXY_ALLOW_CLEARTEXT_MUTATION")
@@ -184,7 +174,7 @@ func selfSignedCert() (certFile, keyFile string, pool *x509.CertPool) {
 
 var _ = Describe("08 security with bound tokens", Label("profile:core"), func() {
 	It("SEC-6: confines a bound token to its tenants", Label("rule:SEC-6"), func() {
-		mock := secUpstream()
+		mock := searchUpstream()
 		env := tenancyEnv(mock.URL())
 		env["OSPROXY_TOKENS"] = "t-acme=svc-a:acme, t-two=svc-b:acme|globex, t-any=legacy"
 		base := startProxy(env).URL

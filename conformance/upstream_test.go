@@ -1,8 +1,11 @@
 package conformance_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -24,6 +27,48 @@ func startUpstream() *mockupstream.Server {
 		m.Handle("", "/*", forwardTo(clusterURL()))
 	}
 	return m
+}
+
+// searchUpstream is startUpstream answering every search: the mock's empty
+// search envelope, or the real cluster's answer.
+func searchUpstream() *mockupstream.Server {
+	m := startUpstream()
+	if upstreamMode == "mock" {
+		m.Handle("", "/*", mockupstream.SearchEnvelope(nil, 0))
+	}
+	return m
+}
+
+// docTarget splits a recorded single-document request into the physical
+// index, the document id (its path segment decoded once) and the query, so
+// that specs judge what the rules fix, not how a valid id is spelt or the
+// order of parameters.
+func docTarget(r mockupstream.Request) (index, id string, query url.Values) {
+	parts := strings.Split(strings.TrimPrefix(r.RawPath, "/"), "/")
+	ExpectWithOffset(1, parts).To(HaveLen(3), "not /{index}/_doc/{id}: %s", r.RawPath)
+	ExpectWithOffset(1, parts[1]).To(Equal("_doc"), r.RawPath)
+	id, err := url.PathUnescape(parts[2])
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	query, err = url.ParseQuery(r.RawQuery)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	return parts[0], id, query
+}
+
+// leadingKeys returns the first n member names of a JSON object, in order.
+func leadingKeys(body []byte, n int) []string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	ExpectWithOffset(1, tok).To(Equal(json.Delim('{')), "body: %s", body)
+	var keys []string
+	for len(keys) < n && dec.More() {
+		k, err := dec.Token()
+		ExpectWithOffset(1, err).NotTo(HaveOccurred())
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		ExpectWithOffset(1, dec.Decode(&skip)).To(Succeed())
+	}
+	return keys
 }
 
 // forwardTo is a Responder relaying each request to base as it came (method,
