@@ -45,6 +45,7 @@ func cfgRun(env map[string]string, args ...string) (stdout, stderr string, code 
 // such a binary fails the spec as soon as it accepts a connection.
 func cfgExpectError(field string, env map[string]string, args ...string) string {
 	stdout, stderr, code := cfgRunConfig(env, args...)
+	ExpectWithOffset(1, code).NotTo(Equal(-1), "env %v args %v: the configuration was accepted (the process listened); want a refusal on `%s`", env, args, field)
 	ExpectWithOffset(1, code).To(Equal(1), "env %v args %v\nstderr: %s", env, args, stderr)
 	ExpectWithOffset(1, stdout).NotTo(ContainSubstring("listening"))
 	line := regexp.MustCompile("^osproxy: config: `([^`]*)`: ([^\n]+)\n$").FindStringSubmatch(stderr)
