@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -113,8 +114,19 @@ func cfgReadyLine(addr, mode string) string {
 }
 
 // cfgAwaitStdout waits until the process has written want to stdout.
+// A complete other line announcing the listener ends the wait at once.
 func cfgAwaitStdout(p *harness.Proxy, want string) {
-	EventuallyWithOffset(1, p.Stdout).WithTimeout(20*time.Second).WithPolling(10*time.Millisecond).
+	EventuallyWithOffset(1, func() string {
+		out := p.Stdout()
+		if !strings.Contains(out, want) {
+			for _, line := range strings.SplitAfter(out, "\n") {
+				if strings.HasSuffix(line, "\n") && strings.Contains(line, "listening") {
+					StopTrying("stdout announces the listener otherwise: " + strings.TrimSpace(line)).Now()
+				}
+			}
+		}
+		return out
+	}).WithTimeout(20*time.Second).WithPolling(10*time.Millisecond).
 		Should(ContainSubstring(want), func() string { return "stderr: " + p.Stderr() })
 }
 
@@ -241,7 +253,7 @@ func cfgStalled(path, shutdownTimeout string) (p *harness.Proxy, done <-chan res
 func cfgExpectDrain(sig os.Signal) {
 	p, done, release := cfgStalled("/legacy/_slow", "1m")
 	Expect(p.Signal(sig)).To(Succeed())
-	Eventually(func() error { return cfgDialErr(p.Addr) }).WithTimeout(20*time.Second).WithPolling(10*time.Millisecond).
+	Eventually(func() error { return cfgDialErr(p.Addr) }).WithTimeout(10*time.Second).WithPolling(10*time.Millisecond).
 		Should(MatchError(syscall.ECONNREFUSED), "new connections must be refused once draining")
 	Expect(p.Exited()).To(BeFalse(), "the process exited with a request in flight")
 	Expect(done).NotTo(Receive(), "the in-flight request ended before the upstream answered")
