@@ -66,9 +66,11 @@ conformance-real-all:
 # The suite as one self-contained binary for third parties: spec/ embedded,
 # configured only by OSPROXY_CONFORMANCE_* (see the README).
 conformance-runner:
-	rm -rf conformance/specdata && mkdir -p conformance/specdata && cp spec/*.md conformance/specdata/
+	rm -rf conformance/runnerdata && mkdir -p conformance/runnerdata/spec conformance/runnerdata/ci
+	cp spec/*.md conformance/runnerdata/spec/
+	cp ci/opensearch.sh ci/opensearch-install.sh ci/opensearch-versions.env conformance/runnerdata/ci/
 	$(GO) test -c -tags osproxy_runner -o bin/osproxy-conformance ./conformance/; rc=$$?; \
-		rm -rf conformance/specdata; exit $$rc
+		rm -rf conformance/runnerdata; exit $$rc
 
 # The suite against the original Rust osproxy (crate osproxy-server, built by
 # ci/original.sh), on the mock and on OpenSearch $(OPENSEARCH_VERSION_2), into

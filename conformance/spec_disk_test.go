@@ -22,3 +22,6 @@ func loadSpec() (specrules.Spec, error) {
 	}
 	return specrules.LoadDir(filepath.Join(root, "spec"))
 }
+
+// clusterRoot is the checkout, whose ci/ scripts conformance/cluster uses.
+func clusterRoot() string { return moduleRoot() }
