@@ -29,7 +29,8 @@
 // # Profile verdicts
 //
 // Each profile of spec/'s table gets a verdict, as Gateway API's reports do:
-// not_claimed when the implementation did not claim it; else failure when a
+// not_claimed when the implementation did not claim it or all its rules are
+// pending (a declared profile without rules is left out); else failure when a
 // MUST rule of it failed, partial when none failed but a MUST rule was
 // skipped or not run, success otherwise. SHOULD and MAY rules are listed
 // under the profile but do not change its verdict.

@@ -29,16 +29,23 @@ type ProfileResult struct {
 // spec's order. A claimed profile is a failure when one of its MUST rules
 // failed, partial when none failed but one was skipped or not run, and a
 // success otherwise; SHOULD and MAY rules are listed but do not change the
-// verdict. A profile not claimed is not_claimed, whatever its rules did.
+// verdict. A profile not claimed, or whose rules are all pending, is
+// not_claimed, whatever its rules did; a declared profile with no rule yet is
+// left out, since a verdict on nothing would read as a success.
 func profileResults(names, claims []string, rules []RuleResult) []ProfileResult {
 	out := make([]ProfileResult, 0, len(names))
 	for _, name := range names {
 		p := ProfileResult{Name: name, Claimed: claimed(claims, name),
 			FailedRules: []string{}, SkippedRules: []string{}, NotRunRules: []string{}}
 		mustFailed, mustMissing := false, false
+		total, judged := 0, 0
 		for _, r := range rules {
 			if r.Profile != name {
 				continue
+			}
+			total++
+			if r.Status != StatusNotClaimed {
+				judged++
 			}
 			must := r.Level == specrules.LevelMust
 			switch r.Status {
@@ -58,8 +65,11 @@ func profileResults(names, claims []string, rules []RuleResult) []ProfileResult 
 				mustMissing = mustMissing || must
 			}
 		}
+		if total == 0 {
+			continue
+		}
 		switch {
-		case !p.Claimed:
+		case !p.Claimed || judged == 0:
 			p.Verdict = VerdictNotClaimed
 		case mustFailed:
 			p.Verdict = VerdictFailure

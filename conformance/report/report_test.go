@@ -67,7 +67,7 @@ func syntheticRun() (types.Report, specrules.Spec) {
 	spec := specrules.Spec{
 		Version:  "0.2.0",
 		Digest:   "abc",
-		Profiles: []specrules.Profile{{Name: "core"}, {Name: "tenancy"}, {Name: "streaming"}, {Name: "isolation"}},
+		Profiles: []specrules.Profile{{Name: "core"}, {Name: "tenancy"}, {Name: "streaming"}, {Name: "isolation"}, {Name: "empty"}},
 		Rules: []specrules.Rule{
 			{ID: "CFG-10", Level: "MUST", Profile: "core"},
 			{ID: "CFG-2", Level: "MUST", Profile: "core"},
@@ -97,7 +97,7 @@ const wantResults = `{
      "failed_rules": [], "skipped_rules": [], "not_run_rules": []},
     {"name": "streaming", "claimed": true, "verdict": "partial", "passed": 0, "failed": 0, "skipped": 1, "not_run": 1,
      "failed_rules": [], "skipped_rules": ["STR-1"], "not_run_rules": ["STR-2"]},
-    {"name": "isolation", "claimed": true, "verdict": "success", "passed": 0, "failed": 0, "skipped": 0, "not_run": 0,
+    {"name": "isolation", "claimed": true, "verdict": "not_claimed", "passed": 0, "failed": 0, "skipped": 0, "not_run": 0,
      "failed_rules": [], "skipped_rules": [], "not_run_rules": []}
   ],
   "rules": [
