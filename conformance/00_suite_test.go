@@ -57,6 +57,7 @@ var _ = BeforeEach(func() {
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
 	stopCluster()
+	removeClusterRoot()
 	_ = harness.Cleanup()
 })
 

@@ -25,3 +25,6 @@ func loadSpec() (specrules.Spec, error) {
 
 // clusterRoot is the checkout, whose ci/ scripts conformance/cluster uses.
 func clusterRoot() string { return moduleRoot() }
+
+// removeClusterRoot has nothing to remove: the checkout is not the suite's.
+func removeClusterRoot() {}

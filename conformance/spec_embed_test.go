@@ -60,3 +60,10 @@ func clusterRoot() string {
 	})
 	return unpacked.dir
 }
+
+// removeClusterRoot deletes the unpacked scripts once the cluster is stopped.
+func removeClusterRoot() {
+	if unpacked.dir != "" {
+		_ = os.RemoveAll(unpacked.dir)
+	}
+}
