@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/osproxy/osproxy/mockupstream"
@@ -52,6 +53,19 @@ func docTarget(r mockupstream.Request) (index, id string, query url.Values) {
 	query, err = url.ParseQuery(r.RawQuery)
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	return parts[0], id, query
+}
+
+// requireForwardedWrite skips the spec when this binary forwards no plain
+// document write at all, which is DOC-1's business: a rule about what a
+// write carries cannot be judged then, and must not be blamed. The probe's
+// recording is cleared.
+func requireForwardedWrite(base string, up *mockupstream.Server) {
+	up.Reset()
+	send("PUT", base+"/orders/_doc/probe-write", `{"probe":1}`, "x-tenant", "acme")
+	if len(up.Requests()) == 0 {
+		Skip("this binary forwards no plain document write (DOC-1), so this rule cannot be judged on writes")
+	}
+	up.Reset()
 }
 
 // leadingKeys returns the first n member names of a JSON object, in order.
