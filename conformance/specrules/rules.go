@@ -58,7 +58,8 @@ func profileLine(line string) (string, bool, error) {
 	if m == nil {
 		return "", false, nil
 	}
-	v := strings.TrimSpace(m[1])
+	// A closing full stop is how prose ends a line; it is not part of the name.
+	v := strings.TrimSuffix(strings.TrimSpace(m[1]), ".")
 	name, ok := strings.CutPrefix(v, "`")
 	name, ok2 := strings.CutSuffix(name, "`")
 	if !ok || !ok2 || !profileName.MatchString(name) {

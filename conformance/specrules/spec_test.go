@@ -13,7 +13,7 @@ const conventions = "# 00 — Conventions\n\nVersion: 1.2.0\n\n## Profiles\n\n``
 func TestLoad_ProfilesAndOverrides_AssignsOneProfilePerRule(t *testing.T) {
 	fsys := fstest.MapFS{
 		ConventionsFile: {Data: []byte(conventions)},
-		"01-a.md": {Data: []byte("# 01 — A\n\nProfile: `core`\n\n- **CFG-1** (MUST) a\n" +
+		"01-a.md": {Data: []byte("# 01 — A\n\nProfile: `core`.\n\n- **CFG-1** (MUST) a\n" +
 			"- **CFG-2** (MUST, profile: tenancy) b\n- **CFG-3** (SHOULD, pending, profile: tenancy) c\n")},
 	}
 	spec, err := Load(fsys, "spec")
