@@ -20,6 +20,8 @@ func use(id string, line int) labelUse {
 	return labelUse{ID: id, File: "conformance/01_a_test.go", Line: line, Profiles: []string{"core"}}
 }
 
+// TestCheck_SpecAndTests_ReportsProblems is one table of every problem kind;
+// it runs past 60 lines because the table is the documentation.
 func TestCheck_SpecAndTests_ReportsProblems(t *testing.T) {
 	pending := must("ISO-12")
 	pending.Pending = true
