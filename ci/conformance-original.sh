@@ -43,10 +43,13 @@ one_run() { # DIR [VAR=VALUE…]: one suite run against the original
 one_run original-mock
 one_run "original-opensearch-$version" OSPROXY_CONFORMANCE_UPSTREAM=opensearch OPENSEARCH_VERSION="$version"
 
+# Our runs on the other pinned line, when make conformance-real-all made one.
+other=$(. ci/opensearch-versions.env && for v in "$OPENSEARCH_VERSION_2" "$OPENSEARCH_VERSION_3"; do [ "$v" != "$version" ] && echo "$v"; done | head -1)
 mkdir -p docs
 go run ./ci/comparison -spec spec -out docs/conformance-comparison.md \
 	"ours, mock=$results/results.json" \
 	"ours, OpenSearch $version=$results/opensearch-$version/results.json" \
+	"ours, OpenSearch $other=$results/opensearch-$other/results.json" \
 	"original, mock=$results/original-mock/results.json" \
 	"original, OpenSearch $version=$results/original-opensearch-$version/results.json" &&
 	say "wrote docs/conformance-comparison.md" || say "could not write the comparison table"
