@@ -94,8 +94,15 @@ var _ = Describe("06 errors", Label("profile:core"), func() {
 	It("ERR-3: keeps serving after requests that fail inside the proxy", Label("rule:ERR-3"), func() {
 		up := startUpstream()
 		p := startProxy(tenancyEnv(up.URL()))
-		for _, b := range []string{"\x00\xff", `{"a":` + string(make([]byte, 300)), `{"query":{"bool":{"must":[[[[[[[[]]]]]]]]}}}`,
-			strings.Repeat("[", 100000), `{"query":` + strings.Repeat(`{"bool":{"must":`, 5000) + `{}` + strings.Repeat("}}", 5000) + "}"} {
+		inputs := []string{"\x00\xff", `{"a":` + string(make([]byte, 300)), `{"query":{"bool":{"must":[[[[[[[[]]]]]]]]}}}`,
+			strings.Repeat("[", 100000)}
+		if upstreamMode == "mock" {
+			// Only against the mock: a binary that forwards a query nested 5000
+			// deep overflows a real OpenSearch node's stack and takes the node
+			// down, which would fail every later spec of the run.
+			inputs = append(inputs, `{"query":`+strings.Repeat(`{"bool":{"must":`, 5000)+`{}`+strings.Repeat("}}", 5000)+"}")
+		}
+		for _, b := range inputs {
 			send("POST", p.URL+"/orders/_search", b, "x-tenant", "acme")
 		}
 		Expect(p.Exited()).To(BeFalse(), "stderr: %s", p.Stderr())
