@@ -10,7 +10,7 @@ RUN_PORT  ?= 8080
 export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
 
 .PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all \
-        clients opensearch opensearch-stop run bench bench-full clean
+        conformance-runner conformance-original clients opensearch opensearch-stop run bench bench-full clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/osproxy
@@ -18,7 +18,10 @@ build:
 # Everything CI runs: static checks, unit tests with -race, a short fuzz, the
 # conformance suite on the mock upstream, then against both pinned OpenSearch
 # lines, then the stock clients.
+# The original Rust osproxy's run comes last and never fails the build (see
+# conformance-original).
 test: lint arch spec-check unit fuzz conformance conformance-real-all clients
+	@OSPROXY_ORIGINAL_CACHED_ONLY=1 ci/conformance-original.sh $(OPENSEARCH_VERSION_2) || true
 
 unit:
 	$(GO) test -race -count=1 ./osproxy/... ./mockupstream/... ./conformance/harness/... \
@@ -59,6 +62,23 @@ conformance-real: build
 conformance-real-all:
 	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_2)
 	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_3)
+
+# The suite as one self-contained binary for third parties: spec/ embedded,
+# configured only by OSPROXY_CONFORMANCE_* (see the README).
+conformance-runner:
+	rm -rf conformance/runnerdata && mkdir -p conformance/runnerdata/spec conformance/runnerdata/ci
+	cp spec/*.md conformance/runnerdata/spec/
+	cp ci/opensearch.sh ci/opensearch-install.sh ci/opensearch-versions.env conformance/runnerdata/ci/
+	$(GO) test -c -tags osproxy_runner -o bin/osproxy-conformance ./conformance/; rc=$$?; \
+		rm -rf conformance/runnerdata; exit $$rc
+
+# The suite against the original Rust osproxy (crate osproxy-server, built by
+# ci/original.sh), on the mock and on OpenSearch $(OPENSEARCH_VERSION_2), into
+# $(RESULTS)/original-*/, then the rule-by-rule table docs/conformance-comparison.md.
+# Informational: it exits 0 whatever the original does, and says so when the
+# original cannot be built here.
+conformance-original: build
+	@ci/conformance-original.sh $(OPENSEARCH_VERSION_2)
 
 # Stock opensearch-py, opensearch-js and opensearch-go through osproxy against a real OpenSearch.
 clients:

@@ -16,32 +16,32 @@ import (
 )
 
 var _ = Describe("01 configuration: keys", func() {
-	It("CFG-9: binds an IPv4 literal and a host name", Label("rule:CFG-9", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-9: binds an IPv4 literal and a host name", Label("rule:CFG-9", "profile:core"), func() {
+		m := startUpstream()
 		_, port, err := net.SplitHostPort(harness.FreeAddr())
 		Expect(err).NotTo(HaveOccurred())
 		for _, bind := range []string{harness.FreeAddr(), "localhost:" + port} {
 			env := passthroughEnv(m.URL())
 			env[harness.BindEnv] = bind
 			p := startProxy(env)
-			Expect(send("GET", p.URL+"/legacy/_doc/1", "").Status).To(Equal(200), "bind %s", bind)
+			send("GET", p.URL+"/legacy/_doc/1", "")
 		}
-		Expect(m.Requests()).To(HaveLen(2))
+		Expect(forwarded(m)).To(Equal([]string{"GET /legacy/_doc/1", "GET /legacy/_doc/1"}))
 	})
 
-	It("CFG-9: binds a bracketed IPv6 literal", Label("rule:CFG-9", "profile:core", "upstream:mock"), func() {
+	It("CFG-9: binds a bracketed IPv6 literal", Label("rule:CFG-9", "profile:core"), func() {
 		probe, err := net.Listen("tcp6", "[::1]:0")
 		if err != nil {
 			Skip("this machine has no IPv6 loopback: " + err.Error())
 		}
 		addr := probe.Addr().String()
 		Expect(probe.Close()).To(Succeed())
-		m := startMock()
+		m := startUpstream()
 		env := passthroughEnv(m.URL())
 		env[harness.BindEnv] = addr
 		p := startProxy(env)
 		Expect(p.URL).To(Equal("http://" + addr))
-		Expect(send("GET", p.URL+"/legacy/_doc/1", "").Status).To(Equal(200))
+		send("GET", p.URL+"/legacy/_doc/1", "")
 		Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
 	})
 
@@ -74,13 +74,13 @@ var _ = Describe("01 configuration: keys", func() {
 	})
 
 	It("CFG-10: accepts http and https URLs with a host name", Label("rule:CFG-10", "profile:core"), func() {
-		p := startProxy(map[string]string{
+		// startProxy fails the spec unless the process comes to accept connections.
+		startProxy(map[string]string{
 			"OSPROXY_UPSTREAM":             "https://opensearch.example:9200",
 			"OSPROXY_PASSTHROUGH_CLUSTER":  "legacy",
 			"OSPROXY_PASSTHROUGH_ENDPOINT": "http://legacy.example:9200/base",
 			"OSPROXY_PASSTHROUGH_INDICES":  "legacy-",
 		})
-		cfgAwaitStdout(p, cfgReadyLine(p.Addr, "passthrough+tenancy"))
 	})
 
 	It("CFG-11: rejects an index that is not a valid OpenSearch index name", Label("rule:CFG-11", "profile:core"), func() {
@@ -90,40 +90,40 @@ var _ = Describe("01 configuration: keys", func() {
 		}
 	})
 
-	It("CFG-11: accepts a valid index name of up to 255 bytes and uses it", Label("rule:CFG-11", "profile:core", "upstream:mock"), func() {
-		m := cfgSearchMock()
+	It("CFG-11: accepts a valid index name of up to 255 bytes and uses it", Label("rule:CFG-11", "profile:core"), func() {
+		m := searchUpstream()
 		for _, v := range []string{strings.Repeat("a", 255), "tenants.v2_shared-1"} {
 			m.Reset()
 			env := tenancyEnv(m.URL())
 			env["OSPROXY_INDEX"] = v
-			Expect(cfgSearch(startProxy(env)).Status).To(Equal(200), "index %q", v)
-			Expect(onlyRequest(m).RawPath).To(Equal("/" + v + "/_search"))
+			cfgSearch(startProxy(env))
+			Expect(onlyRequest(m).RawPath).To(Equal("/"+v+"/_search"), "index %q", v)
 		}
 	})
 
-	It("CFG-12: trims token entries and splits each at its first =", Label("rule:CFG-12", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-12: trims token entries and splits each at its first =", Label("rule:CFG-12", "profile:core"), func() {
+		m := startUpstream()
 		env := passthroughEnv(m.URL())
 		env["OSPROXY_TOKENS"] = " alpha = svc-a ,, beta=svc=b , "
 		p := startProxy(env)
-		for _, auth := range []string{"Bearer alpha", "Bearer beta"} {
-			Expect(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", auth).Status).To(Equal(200), auth)
-		}
 		for _, auth := range []string{"", "Bearer  alpha ", "Bearer beta=svc", "Bearer svc-a", "Bearer alpha = svc-a"} {
-			r := send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", auth)
-			expectError(r, 401, "authentication_required")
+			expectRefused(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", auth), 401)
 		}
-		Expect(m.Requests()).To(HaveLen(2))
+		expectNothingForwarded(m)
+		for _, auth := range []string{"Bearer alpha", "Bearer beta"} {
+			send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", auth)
+		}
+		Expect(forwarded(m)).To(Equal([]string{"GET /legacy/_doc/1", "GET /legacy/_doc/1"}))
 	})
 
 	It("CFG-12: rejects an entry without = or with an empty side, naming `tokens`", Label("rule:CFG-12", "profile:core"), func() {
-		for _, v := range []string{"alpha", "=svc", "alpha=", " = ", "alpha=svc,beta", "alpha=svc, =x"} {
+		for _, v := range []string{"alpha", "=svc", "alpha=", " = ", "alpha=svc,beta", "alpha=svc, =x", "alpha=svc:", "alpha=svc:ac:me", "alpha=svc:acme|"} {
 			cfgExpectError("tokens", map[string]string{"OSPROXY_TOKENS": v})
 		}
 	})
 
-	It("CFG-12: runs in open dev mode when the list yields no entry", Label("rule:CFG-12", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-12: runs in open dev mode when the list yields no entry", Label("rule:CFG-12", "profile:core"), func() {
+		m := startUpstream()
 		env := passthroughEnv(m.URL())
 		env["OSPROXY_TOKENS"] = " , ,"
 		cfgProbe(startProxy(env), m)
@@ -134,20 +134,16 @@ var _ = Describe("01 configuration: keys", func() {
 		cfgExpectError("passthrough_cluster", map[string]string{"OSPROXY_PASSTHROUGH_ENDPOINT": "http://127.0.0.1:9201"})
 	})
 
-	It("CFG-14: trims passthrough_indices items and drops empty ones", Label("rule:CFG-14", "profile:core", "upstream:mock"), func() {
-		pass, ten := startMock(), cfgSearchMock()
+	It("CFG-14: trims passthrough_indices items and drops empty ones", Label("rule:CFG-14", "profile:core"), func() {
+		pass, ten := startUpstream(), searchUpstream()
 		env := passthroughEnv(pass.URL())
 		env["OSPROXY_UPSTREAM"] = ten.URL()
 		env["OSPROXY_PASSTHROUGH_INDICES"] = " legacy- ,, archive-, "
 		p := startProxy(env)
-		Expect(send("GET", p.URL+"/legacy-1/_doc/1", "").Status).To(Equal(200))
-		Expect(send("GET", p.URL+"/archive-2/_doc/1", "").Status).To(Equal(200))
-		Expect(cfgSearch(p).Status).To(Equal(200))
-		uris := []string{}
-		for _, r := range pass.Requests() {
-			uris = append(uris, r.RequestURI)
-		}
-		Expect(uris).To(Equal([]string{"/legacy-1/_doc/1", "/archive-2/_doc/1"}))
+		send("GET", p.URL+"/legacy-1/_doc/1", "")
+		send("GET", p.URL+"/archive-2/_doc/1", "")
+		cfgSearch(p)
+		Expect(forwarded(pass)).To(Equal([]string{"GET /legacy-1/_doc/1", "GET /archive-2/_doc/1"}))
 		Expect(onlyRequest(ten).RawPath).To(Equal("/osproxy-shared/_search"))
 	})
 
@@ -163,8 +159,7 @@ var _ = Describe("01 configuration: keys", func() {
 
 	It("CFG-15: accepts a positive whole number of bytes", Label("rule:CFG-15", "profile:core"), func() {
 		for _, v := range []string{"1", "1024", "68719476736"} {
-			p := startProxy(map[string]string{"OSPROXY_MAX_BODY_BYTES": v})
-			cfgAwaitStdout(p, cfgReadyLine(p.Addr, "tenancy"))
+			startProxy(map[string]string{"OSPROXY_MAX_BODY_BYTES": v}) // fails unless it comes to listen
 		}
 	})
 
@@ -182,22 +177,21 @@ var _ = Describe("01 configuration: keys", func() {
 
 	It("CFG-16: accepts Go durations, and a zero shutdown_timeout", Label("rule:CFG-16", "profile:core"), func() {
 		for _, pair := range [][2]string{{"500ms", "0s"}, {"2m", "30s"}, {"1h30m", "0"}} {
-			p := startProxy(map[string]string{"OSPROXY_UPSTREAM_TIMEOUT": pair[0], "OSPROXY_SHUTDOWN_TIMEOUT": pair[1]})
-			cfgAwaitStdout(p, cfgReadyLine(p.Addr, "tenancy"))
+			startProxy(map[string]string{"OSPROXY_UPSTREAM_TIMEOUT": pair[0], "OSPROXY_SHUTDOWN_TIMEOUT": pair[1]})
 		}
 	})
 })
 
 var _ = Describe("01 configuration: lifecycle", func() {
-	It("CFG-17: on SIGTERM stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
+	It("CFG-17: on SIGTERM stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core"), func() {
 		cfgExpectDrain(syscall.SIGTERM)
 	})
 
-	It("CFG-17: on SIGINT stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
+	It("CFG-17: on SIGINT stops accepting, finishes the in-flight request and exits 0", Label("rule:CFG-17", "profile:core"), func() {
 		cfgExpectDrain(os.Interrupt)
 	})
 
-	It("CFG-17: stops draining after shutdown_timeout and exits 0", Label("rule:CFG-17", "profile:core", "upstream:mock"), func() {
+	It("CFG-17: stops draining after shutdown_timeout and exits 0", Label("rule:CFG-17", "profile:core"), func() {
 		p, done, _ := cfgStalled("/legacy/_stuck", "300ms")
 		Expect(p.Signal(syscall.SIGTERM)).To(Succeed())
 		// The upstream never answers: only the timeout can end the drain.
@@ -247,20 +241,18 @@ var _ = Describe("01 configuration: lifecycle", func() {
 		auth := "Bearer " + token
 		// Each request takes a path where a careless proxy would log: success,
 		// upstream failures before and after the head, refusals.
-		Expect(send("POST", p.URL+"/orders/_search", `{"query":{"match":{"msg":"`+content+`"}}}`,
-			"x-tenant", tenantID, "Authorization", auth).Status).To(Equal(200))
-		Expect(send("PUT", p.URL+"/orders/_doc/1", `{"msg":"`+content+`"}`, "x-tenant", tenantID, "Authorization", auth).Status).To(Equal(502))
-		Expect(send("GET", p.URL+"/orders/_doc/1", "", "x-tenant", tenantID, "Authorization", auth).Status).To(Equal(500))
-		expectError(send("POST", p.URL+"/orders/_search", `{}`, "x-tenant", tenantID, "Authorization", "Bearer "+wrong), 401, "authentication_required")
-		expectError(send("POST", p.URL+"/orders/_search", `{}`, "x-tenant", tenantID+":x", "Authorization", auth), 400, "tenant_invalid")
-		expectError(send("GET", p.URL+"/legacy-1/_broken?q="+content, "", "Authorization", auth), 502, "upstream_unreachable")
+		// What each answers is other rules' business; only the output is judged.
+		send("POST", p.URL+"/orders/_search", `{"query":{"match":{"msg":"`+content+`"}}}`, "x-tenant", tenantID, "Authorization", auth)
+		send("PUT", p.URL+"/orders/_doc/1", `{"msg":"`+content+`"}`, "x-tenant", tenantID, "Authorization", auth)
+		send("GET", p.URL+"/orders/_doc/1", "", "x-tenant", tenantID, "Authorization", auth)
+		send("POST", p.URL+"/orders/_search", `{}`, "x-tenant", tenantID, "Authorization", "Bearer "+wrong)
+		send("POST", p.URL+"/orders/_search", `{}`, "x-tenant", tenantID+":x", "Authorization", auth)
+		send("GET", p.URL+"/legacy-1/_broken?q="+content, "", "Authorization", auth)
 		if resp, err := client.Get(p.URL + "/legacy-1/_reset"); err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 		}
-		code, err := p.Stop(10 * time.Second)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(code).To(Equal(0))
+		_, _ = p.Stop(10 * time.Second) // how it stops is CFG-17's business
 		output := p.Stdout() + p.Stderr()
 		for _, secret := range []string{token, wrong, tenantID, content} {
 			Expect(output).NotTo(ContainSubstring(secret), "output:\n%s", output)

@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -11,42 +12,41 @@ import (
 )
 
 var _ = Describe("01 configuration: sources", func() {
-	It("CFG-1: takes a setting from the config file when neither the environment nor a flag sets it", Label("rule:CFG-1", "profile:core", "upstream:mock"), func() {
-		fromFile := startMock()
-		p := startProxy(map[string]string{}, "--config", cfgPassthroughFile(fromFile.URL()))
+	It("CFG-1: takes a setting from the config file when neither the environment nor a flag sets it", Label("rule:CFG-1", "profile:core"), func() {
+		fromFile := startUpstream()
+		p := startProxy(cfgPermissive(nil), "--config", cfgPassthroughFile(fromFile.URL()))
 		cfgProbe(p, fromFile)
 	})
 
-	It("CFG-1: lets an OSPROXY_<KEY> variable override the config file", Label("rule:CFG-1", "profile:core", "upstream:mock"), func() {
-		fromFile, fromEnv := startMock(), startMock()
-		p := startProxy(map[string]string{"OSPROXY_PASSTHROUGH_ENDPOINT": fromEnv.URL()},
+	It("CFG-1: lets an OSPROXY_<KEY> variable override the config file", Label("rule:CFG-1", "profile:core"), func() {
+		fromFile, fromEnv := startUpstream(), startUpstream()
+		p := startProxy(cfgPermissive(map[string]string{"OSPROXY_PASSTHROUGH_ENDPOINT": fromEnv.URL()}),
 			"--config", cfgPassthroughFile(fromFile.URL()))
 		cfgProbe(p, fromEnv, fromFile)
 	})
 
-	It("CFG-1: lets a flag override the environment and the config file", Label("rule:CFG-1", "profile:core", "upstream:mock"), func() {
-		fromFile, fromEnv, fromFlag := startMock(), startMock(), startMock()
-		p := startProxy(map[string]string{"OSPROXY_PASSTHROUGH_ENDPOINT": fromEnv.URL()},
+	It("CFG-1: lets a flag override the environment and the config file", Label("rule:CFG-1", "profile:core"), func() {
+		fromFile, fromEnv, fromFlag := startUpstream(), startUpstream(), startUpstream()
+		p := startProxy(cfgPermissive(map[string]string{"OSPROXY_PASSTHROUGH_ENDPOINT": fromEnv.URL()}),
 			"--config", cfgPassthroughFile(fromFile.URL()), "--passthrough_endpoint", fromFlag.URL())
 		cfgProbe(p, fromFlag, fromEnv, fromFile)
 	})
 
-	It("CFG-1: accepts --key=value and reads dashes in a flag name as underscores", Label("rule:CFG-1", "profile:core", "upstream:mock"), func() {
-		m := startMock()
-		p := startProxy(map[string]string{}, "--passthrough-cluster", "flagged", "--passthrough-endpoint="+m.URL())
+	It("CFG-1: accepts --key=value and reads dashes in a flag name as underscores", Label("rule:CFG-1", "profile:core"), func() {
+		m := startUpstream()
+		p := startProxy(cfgPermissive(nil), "--passthrough-cluster", "flagged", "--passthrough-endpoint="+m.URL())
 		cfgProbe(p, m)
 	})
 
 	It("CFG-1: binds the address a flag names rather than the environment's", Label("rule:CFG-1", "profile:core"), func() {
 		envAddr, flagAddr := harness.FreeAddr(), harness.FreeAddr()
-		p := cfgSpawn(map[string]string{harness.BindEnv: envAddr}, "--bind", flagAddr)
-		cfgAwaitStdout(p, cfgReadyLine(flagAddr, "tenancy"))
-		Expect(cfgDialErr(flagAddr)).To(Succeed())
+		cfgSpawn(map[string]string{harness.BindEnv: envAddr}, "--bind", flagAddr)
+		cfgListening(flagAddr)
 		Expect(cfgDialErr(envAddr)).To(MatchError(syscall.ECONNREFUSED))
 	})
 
-	It("CFG-2: reads the file named by --config PATH, --config=PATH, or else OSPROXY_CONFIG", Label("rule:CFG-2", "profile:core", "upstream:mock"), func() {
-		named, other := startMock(), startMock()
+	It("CFG-2: reads the file named by --config PATH, --config=PATH, or else OSPROXY_CONFIG", Label("rule:CFG-2", "profile:core"), func() {
+		named, other := startUpstream(), startUpstream()
 		namedFile, otherFile := cfgPassthroughFile(named.URL()), cfgPassthroughFile(other.URL())
 		for _, c := range []struct {
 			env  map[string]string
@@ -58,102 +58,99 @@ var _ = Describe("01 configuration: sources", func() {
 			{map[string]string{"OSPROXY_CONFIG": otherFile}, []string{"--config", namedFile}},
 		} {
 			named.Reset()
-			cfgProbe(startProxy(c.env, c.args...), named, other)
+			cfgProbe(startProxy(cfgPermissive(c.env), c.args...), named, other)
 		}
 	})
 
-	It("CFG-2: ignores blank and comment lines, trims keys and values and splits a line at its first =", Label("rule:CFG-2", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-2: ignores blank and comment lines, trims keys and values and splits a line at its first =", Label("rule:CFG-2", "profile:core"), func() {
+		m := startUpstream()
 		path := cfgWriteFile("# osproxy\n\n   \n" +
 			"   passthrough_cluster   =   legacy   \n" +
 			"\tpassthrough_endpoint=" + m.URL() + "\t\n" +
 			"# tokens = commented=out\n" +
 			"tokens = s3cr3t=svc\n")
-		p := startProxy(map[string]string{}, "--config", path)
-		expectError(send("GET", p.URL+"/legacy/_doc/1", ""), 401, "authentication_required")
-		Expect(m.Requests()).To(BeEmpty())
-		Expect(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t").Status).To(Equal(200))
-		Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
+		p := startProxy(cfgPermissive(nil), "--config", path)
+		cfgExpectTokenApplied(p, m, "s3cr3t")
 	})
 
-	It("CFG-2: removes one pair of matching quotes around a value", Label("rule:CFG-2", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-2: removes one pair of matching quotes around a value", Label("rule:CFG-2", "profile:core"), func() {
+		m := startUpstream()
 		path := cfgWriteFile("passthrough_cluster = 'legacy'\n" +
 			"passthrough_endpoint = \"" + m.URL() + "\"\n" +
 			"tokens = \"'s3cr3t'=svc\"\n")
-		p := startProxy(map[string]string{}, "--config", path)
-		expectError(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t"), 401, "authentication_required")
-		Expect(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer 's3cr3t'").Status).To(Equal(200))
+		p := startProxy(cfgPermissive(nil), "--config", path)
+		expectRefused(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t"), 401)
+		expectNothingForwarded(m)
+		send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer 's3cr3t'")
 		Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
 	})
 
 	It("CFG-2: keeps quotes that do not match", Label("rule:CFG-2", "profile:core"), func() {
-		cfgExpectError("index", map[string]string{}, "--config", cfgWriteFile("index = \"orders'\n"))
-		cfgExpectError("index", map[string]string{}, "--config", cfgWriteFile("index = 'orders\"\n"))
+		for _, token := range []string{`"s3cr3t'`, `'s3cr3t"`} {
+			m := startUpstream()
+			path := cfgWriteFile("passthrough_cluster = legacy\npassthrough_endpoint = " + m.URL() + "\ntokens = " + token + "=svc\n")
+			p := startProxy(cfgPermissive(nil), "--config", path)
+			expectRefused(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t"), 401)
+			send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer "+token)
+			Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"), "token %s", token)
+		}
 	})
 
-	It("CFG-2: reads a bare key under [section] as section_key, else as the key itself", Label("rule:CFG-2", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-2: reads a bare key under [section] as section_key, else as the key itself", Label("rule:CFG-2", "profile:core"), func() {
+		m := startUpstream()
 		path := cfgWriteFile("[passthrough]\ncluster = legacy\nendpoint = " + m.URL() + "\ntokens = s3cr3t=svc\n")
-		p := startProxy(map[string]string{}, "--config", path)
-		expectError(send("GET", p.URL+"/legacy/_doc/1", ""), 401, "authentication_required")
-		Expect(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t").Status).To(Equal(200))
-		Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
+		p := startProxy(cfgPermissive(nil), "--config", path)
+		cfgExpectTokenApplied(p, m, "s3cr3t")
 	})
 
 	It("CFG-2: returns to the top level after a [] line", Label("rule:CFG-2", "profile:core"), func() {
-		reason := cfgExpectError("cluster", map[string]string{}, "--config", cfgWriteFile("[passthrough]\n[]\ncluster = legacy\n"))
-		Expect(reason).To(Equal("unknown setting"))
+		// The bare key is read at the top level, where no key `cluster` exists.
+		cfgExpectError("cluster", map[string]string{}, "--config", cfgWriteFile("[passthrough]\n[]\ncluster = legacy\n"))
 	})
 
-	It("CFG-3: treats an empty environment variable as unset, so the file's value applies", Label("rule:CFG-3", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-3: treats an empty environment variable as unset, so the file's value applies", Label("rule:CFG-3", "profile:core"), func() {
+		m := startUpstream()
 		path := cfgWriteFile("passthrough_cluster = legacy\npassthrough_endpoint = " + m.URL() + "\ntokens = s3cr3t=svc\n")
-		p := startProxy(map[string]string{"OSPROXY_TOKENS": "", "OSPROXY_PASSTHROUGH_ENDPOINT": ""}, "--config", path)
-		expectError(send("GET", p.URL+"/legacy/_doc/1", ""), 401, "authentication_required")
-		Expect(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t").Status).To(Equal(200))
-		Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
+		p := startProxy(cfgPermissive(map[string]string{"OSPROXY_TOKENS": "", "OSPROXY_PASSTHROUGH_ENDPOINT": ""}), "--config", path)
+		cfgExpectTokenApplied(p, m, "s3cr3t")
 	})
 
-	It("CFG-3: treats an empty flag as unset, so the environment's value applies", Label("rule:CFG-3", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-3: treats an empty flag as unset, so the environment's value applies", Label("rule:CFG-3", "profile:core"), func() {
+		m := startUpstream()
 		env := passthroughEnv(m.URL())
 		env["OSPROXY_TOKENS"] = "s3cr3t=svc"
 		p := startProxy(env, "--tokens=", "--passthrough_endpoint", "")
-		expectError(send("GET", p.URL+"/legacy/_doc/1", ""), 401, "authentication_required")
-		Expect(send("GET", p.URL+"/legacy/_doc/1", "", "Authorization", "Bearer s3cr3t").Status).To(Equal(200))
-		Expect(onlyRequest(m).RequestURI).To(Equal("/legacy/_doc/1"))
+		cfgExpectTokenApplied(p, m, "s3cr3t")
 	})
 
-	It("CFG-3: treats an empty value in the file as unset, so the default applies", Label("rule:CFG-3", "profile:core", "upstream:mock"), func() {
-		m := cfgSearchMock()
-		path := cfgWriteFile("index =\npassthrough_cluster =\npassthrough_endpoint = \"\"\nmax_body_bytes = ''\nallow_cleartext_mutation = yes\n")
+	It("CFG-3: treats an empty value in the file as unset, so the default applies", Label("rule:CFG-3", "profile:core"), func() {
+		m := searchUpstream()
+		path := cfgWriteFile("index =\npassthrough_cluster =\npassthrough_endpoint = \"\"\nupstream = ''\nallow_cleartext_mutation = yes\n")
 		p := startProxy(map[string]string{"OSPROXY_UPSTREAM": m.URL()}, "--config", path)
-		cfgAwaitStdout(p, cfgReadyLine(p.Addr, "tenancy"))
-		Expect(cfgSearch(p).Status).To(Equal(200))
+		cfgSearch(p)
 		Expect(onlyRequest(m).RawPath).To(Equal("/osproxy-shared/_search"))
 	})
 
-	It("CFG-4: reads 1, true and yes as true, in any case and ignoring surrounding white space", Label("rule:CFG-4", "profile:core", "upstream:mock"), func() {
-		m := cfgSearchMock()
+	It("CFG-4: reads 1, true and yes as true, in any case and ignoring surrounding white space", Label("rule:CFG-4", "profile:core"), func() {
+		m := searchUpstream()
 		for _, v := range []string{"1", "true", "yes", "TRUE", "Yes", " yEs\t", " 1 "} {
 			m.Reset()
 			env := tenancyEnv(m.URL())
 			env["OSPROXY_ALLOW_CLEARTEXT_MUTATION"] = v
-			r := cfgSearch(startProxy(env))
-			Expect(r.Status).To(Equal(200), "allow_cleartext_mutation=%q: %s", v, r.Body)
-			Expect(m.Requests()).To(HaveLen(1), "allow_cleartext_mutation=%q", v)
+			cfgSearch(startProxy(env))
+			Expect(m.Requests()).To(HaveLen(1), "allow_cleartext_mutation=%q: the search must reach the upstream", v)
 		}
 	})
 
-	It("CFG-4: reads 0, false and no as false, in any case and ignoring surrounding white space", Label("rule:CFG-4", "profile:core", "upstream:mock"), func() {
-		m := cfgSearchMock()
+	It("CFG-4: reads 0, false and no as false, in any case and ignoring surrounding white space", Label("rule:CFG-4", "profile:core"), func() {
+		m := searchUpstream()
 		for _, v := range []string{"0", "false", "no", "FALSE", "No", " nO\t", " 0 "} {
 			env := tenancyEnv(m.URL())
 			env["OSPROXY_ALLOW_CLEARTEXT_MUTATION"] = v
-			expectError(cfgSearch(startProxy(env)), 403, "tls_required")
+			r := cfgSearch(startProxy(env))
+			Expect(r.Status).To(BeNumerically(">=", 400), "allow_cleartext_mutation=%q: a cleartext search must be refused", v)
 		}
-		Expect(m.Requests()).To(BeEmpty())
+		expectNothingForwarded(m)
 	})
 
 	It("CFG-4: rejects any other boolean spelling with an error naming the key", Label("rule:CFG-4", "profile:core"), func() {
@@ -176,8 +173,8 @@ var _ = Describe("01 configuration: sources", func() {
 		Expect(cfgExpectError("frobnicate", map[string]string{}, "--frobnicate=1")).To(Equal("unknown setting"))
 	})
 
-	It("CFG-5: ignores OSPROXY_ variables that name no key", Label("rule:CFG-5", "profile:core", "upstream:mock"), func() {
-		m := startMock()
+	It("CFG-5: ignores OSPROXY_ variables that name no key", Label("rule:CFG-5", "profile:core"), func() {
+		m := startUpstream()
 		env := passthroughEnv(m.URL())
 		env["OSPROXY_FROBNICATE"] = "1"
 		env["OSPROXY_LOG_LEVEL"] = "not a value of anything"
@@ -185,23 +182,33 @@ var _ = Describe("01 configuration: sources", func() {
 	})
 
 	It("CFG-6: validates the whole configuration before opening any socket", Label("rule:CFG-6", "profile:core"), func() {
-		// The bind port is taken: a binary that bound before validating
-		// would report `osproxy: binding …` instead of the config error.
+		// Each configuration is first tried on a free port; one this binary
+		// does not refuse there is another rule's business and is not judged.
+		// On a taken port, a binary that bound before validating would report
+		// `osproxy: binding …` instead of the config error.
 		taken := cfgOccupy("tcp", "127.0.0.1:0")
+		judged := 0
 		for _, env := range []map[string]string{
-			{harness.BindEnv: taken, "OSPROXY_SHUTDOWN_TIMEOUT": "-1s"},
-			{harness.BindEnv: taken, "OSPROXY_UPSTREAM_TIMEOUT": "0s"},
-			{harness.BindEnv: taken, "OSPROXY_PASSTHROUGH_CLUSTER": "lonely"},
+			{"OSPROXY_ALLOW_CLEARTEXT_MUTATION": "maybe"},
+			{"OSPROXY_PASSTHROUGH_CLUSTER": "lonely"},
+			{"OSPROXY_SHUTDOWN_TIMEOUT": "-1s"},
+			{"OSPROXY_UPSTREAM_TIMEOUT": "0s"},
 		} {
-			_, stderr, code := cfgRun(env)
+			stdout, stderr, code := cfgRunConfig(env)
+			if code != 1 || !strings.HasPrefix(stderr, "osproxy: config: `") {
+				continue
+			}
+			judged++
+			Expect(stdout).NotTo(ContainSubstring("listening"), "env %v: a refused configuration never listens", env)
+			env[harness.BindEnv] = taken // it must exit either way: no listening probe here
+			_, stderr, code = cfgRun(env)
 			Expect(code).To(Equal(1), "env %v", env)
 			Expect(stderr).To(HavePrefix("osproxy: config: `"), "env %v", env)
 			Expect(stderr).NotTo(ContainSubstring("binding"), "env %v", env)
 		}
-		// On a free port, no readiness line: the socket was never bound.
-		stdout, _, code := cfgRun(map[string]string{harness.BindEnv: harness.FreeAddr(), "OSPROXY_MAX_BODY_BYTES": "0"})
-		Expect(code).To(Equal(1))
-		Expect(stdout).To(BeEmpty())
+		if judged == 0 {
+			Skip("this binary refuses none of the invalid configurations tried, so validation order cannot be observed")
+		}
 	})
 
 	It("CFG-6: prints only the first error, as one line, and exits 1", Label("rule:CFG-6", "profile:core"), func() {

@@ -37,10 +37,11 @@ func ptEnv(pass, ten *mockupstream.Server) map[string]string {
 	return env
 }
 
-// ptStart starts both mocks and a proxy in whole-instance passthrough mode;
-// extra holds name, value pairs added to the environment.
+// ptStart starts both upstreams (mocks, or recording proxies in front of a
+// real cluster: see startUpstream) and a proxy in whole-instance passthrough
+// mode; extra holds name, value pairs added to the environment.
 func ptStart(extra ...string) ptRig {
-	pass, ten := startMock(), startMock()
+	pass, ten := startUpstream(), startUpstream()
 	env := ptEnv(pass, ten)
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]
@@ -97,23 +98,12 @@ func ptBody(n int) []byte {
 	return b
 }
 
-// ptURIs lists the recorded "METHOD request-target" lines of m.
-func ptURIs(m *mockupstream.Server) []string {
-	out := []string{}
-	for _, r := range m.Requests() {
-		out = append(out, r.Method+" "+r.RequestURI)
-	}
-	return out
-}
-
-// ptWithin runs f on its own goroutine and waits at most d for its result, so
-// a proxy that withholds bytes fails the spec instead of hanging it. f must
-// not assert.
 // ptForwardAll sends each target as a raw GET and returns field of what the
-// passthrough mock recorded, in order.
+// passthrough upstream recorded, in order. What the upstream answered is not
+// judged: a real cluster answers most of these targets with an error.
 func ptForwardAll(rig ptRig, targets []string, field func(mockupstream.Request) string) []string {
 	for _, t := range targets {
-		ExpectWithOffset(1, ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, "")).Status).To(Equal(200), t)
+		ptExchange(rig.proxy.Addr, ptRaw("GET", t, nil, ""))
 	}
 	got := []string{}
 	for _, r := range rig.pass.Requests() {
@@ -122,8 +112,8 @@ func ptForwardAll(rig ptRig, targets []string, field func(mockupstream.Request) 
 	return got
 }
 
-// ptSendBody sends body through the proxy with a known length, drains the
-// answer, and requires a 200.
+// ptSendBody sends body through the proxy with a known length and drains
+// the answer, whatever it is.
 func ptSendBody(method, url, contentType string, body []byte) {
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
@@ -132,9 +122,11 @@ func ptSendBody(method, url, contentType string, body []byte) {
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	_, _ = io.Copy(io.Discard, resp.Body)
 	ExpectWithOffset(1, resp.Body.Close()).To(Succeed())
-	ExpectWithOffset(1, resp.StatusCode).To(Equal(200))
 }
 
+// ptWithin runs f on its own goroutine and waits at most d for its result, so
+// a proxy that withholds bytes fails the spec instead of hanging it. f must
+// not assert.
 func ptWithin[T any](d time.Duration, f func() T) T {
 	ch := make(chan T, 1)
 	go func() { ch <- f() }()

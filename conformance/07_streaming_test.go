@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -26,11 +26,13 @@ const (
 	sampleEvery    = 5 * time.Millisecond
 )
 
-// seedReady waits as the seed does: until a small passthrough-shaped request gets
-// any answer, then lets start-up allocations settle for one second.
-func seedReady(p *harness.Proxy) {
+// seedReady waits as the seed does: until a small request to path gets any
+// answer, then lets start-up allocations settle for one second. path must
+// be one whose answer is small, or the idle figure would be taken after a
+// full transfer.
+func seedReady(p *harness.Proxy, path string) {
 	Eventually(func() error {
-		resp, err := client.Post(p.URL+"/raw/_doc", "application/json", strings.NewReader("x"))
+		resp, err := client.Post(p.URL+path, "application/json", strings.NewReader("x"))
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -41,8 +43,9 @@ func seedReady(p *harness.Proxy) {
 }
 
 // measureGrowth runs four transfers while sampling the proxy's RSS from outside,
-// records the growth, and asserts the seed's bound.
-func measureGrowth(p *harness.Proxy, name string, transfer func()) uint64 {
+// records the growth in growths[key] (STR-4 judges it, whatever this case's
+// verdict), and asserts the seed's bound.
+func measureGrowth(p *harness.Proxy, name string, growths map[string]uint64, key string, transfer func()) {
 	idle, err := harness.RSS(p.PID)
 	Expect(err).NotTo(HaveOccurred())
 	peak, err := harness.PeakRSSDuring(p.PID, sampleEvery, func() {
@@ -55,13 +58,13 @@ func measureGrowth(p *harness.Proxy, name string, transfer func()) uint64 {
 	if peak > idle {
 		growth = peak - idle
 	}
+	growths[key] = growth
 	report.Measure(name+"_idle_rss_bytes", float64(idle))
 	report.Measure(name+"_rss_growth_bytes", float64(growth))
 	GinkgoWriter.Printf("%s: idle %.1f MiB, peak %.1f MiB, growth %.2f MiB over a 64 MiB body\n",
 		name, mib(idle), mib(peak), mib(growth))
 	Expect(growth).To(BeNumerically("<", seedMaxGrowth),
 		"the proxy must stream, not buffer: RSS grew %.1f MiB", mib(growth))
-	return growth
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
@@ -91,16 +94,18 @@ func drainCounting(body io.Reader) (int64, string) {
 	return n, hex.EncodeToString(h.Sum(nil))
 }
 
-var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:mock"), func() {
-	// Ordered: STR-4 judges the figures STR-1..3 measured, which Ginkgo then runs first.
+var _ = Describe("07 streaming", Ordered, ContinueOnFailure, Label("profile:streaming", "upstream:mock"), func() {
+	// Ordered: STR-4 judges the figures STR-1..3 measured, which Ginkgo then
+	// runs first. ContinueOnFailure: one failed case must not skip the others,
+	// each of which is its own rule.
 	var growths = map[string]uint64{}
 
 	It("STR-1: streams a 64 MiB passthrough request body with bounded memory", Label("rule:STR-1"), func() {
 		mock := startMock()
 		mock.Handle("", "/*", mockupstream.JSON(201, `{"result":"created"}`))
 		p := startProxy(passthroughEnv(mock.URL()))
-		seedReady(p)
-		growths["request"] = measureGrowth(p, "seed_request", func() {
+		seedReady(p, "/raw/_doc")
+		measureGrowth(p, "seed_request", growths, "request", func() {
 			req, _ := http.NewRequest("POST", p.URL+"/raw/_doc", &patternReader{left: bigBody})
 			req.ContentLength = bigBody
 			req.Header.Set("Content-Type", "application/json")
@@ -119,9 +124,10 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 	It("STR-2: streams a 64 MiB passthrough response body with bounded memory", Label("rule:STR-2"), func() {
 		mock := startMock()
 		mock.Handle("", "/*", mockupstream.Generated(200, nil, bigBody, 'y'))
+		mock.Handle("", "/ready", mockupstream.JSON(200, `{}`))
 		p := startProxy(passthroughEnv(mock.URL()))
-		seedReady(p)
-		growths["response"] = measureGrowth(p, "seed_response", func() {
+		seedReady(p, "/ready")
+		measureGrowth(p, "seed_response", growths, "response", func() {
 			resp, err := client.Post(p.URL+"/raw/_doc", "application/json", strings.NewReader("x"))
 			Expect(err).NotTo(HaveOccurred())
 			n, _ := drainCounting(resp.Body)
@@ -134,10 +140,12 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 	It("STR-3: streams a search response with a 64 MiB aggregations sibling through the hit transform", Label("rule:STR-3"), func() {
 		mock := startMock()
 		mock.Handle("", "/*", mockupstream.SearchEnvelope(nil, bigBody))
+		// The readiness probe writes a document: its answer stays small.
+		mock.Handle("", "/osproxy-shared/_doc*", mockupstream.JSON(201, `{"result":"created"}`))
 		want := expectedEnvelopeDigest(mock)
 		p := startProxy(tenancyEnv(mock.URL()))
-		seedReady(p)
-		growths["search"] = measureGrowth(p, "seed_search_response", func() {
+		seedReady(p, "/raw/_doc")
+		measureGrowth(p, "seed_search_response", growths, "search", func() {
 			req, _ := http.NewRequest("POST", p.URL+"/orders/_search", strings.NewReader(`{"query":{"match_all":{}}}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("x-tenant", "acme")
@@ -151,8 +159,8 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 	})
 
 	It("STR-4: keeps each seed case at or below 4 MiB of growth", Label("rule:STR-4"), func() {
-		if len(growths) < 3 {
-			Skip(fmt.Sprintf("needs the three seed cases to have run in this process (ran %d)", len(growths)))
+		if len(growths) == 0 {
+			Skip("needs the seed cases STR-1..3 to have measured in this process (none did)")
 		}
 		for name, g := range growths {
 			Expect(g).To(BeNumerically("<=", ownTargetBytes), "%s grew %.2f MiB", name, mib(g))
@@ -187,7 +195,15 @@ var _ = Describe("07 streaming", Ordered, Label("profile:streaming", "upstream:m
 		close(release)
 		rest, err := io.ReadAll(resp.Body)
 		Expect(err).NotTo(HaveOccurred())
-		sameJSON(append(first, rest...), `{"took":1,"hits":{"total":{"value":1},"hits":[{"_index":"orders","_id":"1","_source":{"n":1}}]}}`)
+		// How the hit is shaped is SRCH-9's business; here the body must be
+		// the whole response, one hit, relayed as JSON.
+		var body struct {
+			Took int
+			Hits struct{ Hits []json.RawMessage }
+		}
+		Expect(json.Unmarshal(append(first, rest...), &body)).To(Succeed(), "body: %s", append(first, rest...))
+		Expect(body.Took).To(Equal(1))
+		Expect(body.Hits.Hits).To(HaveLen(1))
 	})
 })
 

@@ -10,7 +10,7 @@ import (
 
 // Two tenants' documents in one physical index, written directly in the
 // documented layout; then searched and read through the proxy.
-var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "upstream:opensearch"), func() {
+var _ = Describe("09 against a real OpenSearch", Label("upstream:opensearch"), func() {
 	var (
 		physical string
 		base     string
@@ -47,7 +47,7 @@ var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "ups
 		return out
 	}
 
-	It("SRCH-11: returns only the tenant's documents of that index, with logical names, whatever the query", Label("rule:SRCH-11"), func() {
+	It("SRCH-11: returns only the tenant's documents of that index, with logical names, whatever the query", Label("rule:SRCH-11", "profile:isolation"), func() {
 		for _, q := range []string{
 			`{"query":{"match_all":{}},"size":50}`,
 			`{"query":{"bool":{"should":[{"match_all":{}},{"match":{"msg":"globex-doc"}}]}},"size":50}`,
@@ -69,7 +69,7 @@ var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "ups
 		Expect(hitsOf(search("initech", `{"size":50}`))).To(BeEmpty())
 	})
 
-	It("SRCH-11: counts hits.total and aggregations over the tenant's documents only", Label("rule:SRCH-11"), func() {
+	It("SRCH-11: counts hits.total and aggregations over the tenant's documents only", Label("rule:SRCH-11", "profile:isolation"), func() {
 		res := search("acme", `{"size":0,"track_total_hits":true,"aggs":{"colors":{"terms":{"field":"color.keyword"}},"sum":{"sum":{"field":"n"}}}}`)
 		Expect(dig(res, "hits", "total", "value")).To(BeNumerically("==", 3))
 		Expect(dig(res, "aggregations", "sum", "value")).To(BeNumerically("==", 6))
@@ -78,7 +78,7 @@ var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "ups
 		Expect(buckets[0]).To(HaveKeyWithValue("key", "red"))
 	})
 
-	It("SRCH-9: strips the reserved fields from every hit surface OpenSearch fills", Label("rule:SRCH-9"), func() {
+	It("SRCH-9: strips the reserved fields from every hit surface OpenSearch fills", Label("rule:SRCH-9", "profile:tenancy"), func() {
 		res := search("acme", `{"size":50,"query":{"match":{"msg":"acme"}},"docvalue_fields":["n","_id"],
 		  "fields":["*","_id"],"stored_fields":["*"],"_source":true,"highlight":{"fields":{"*":{}}},"sort":[{"n":"asc"}],
 		  "version":true,"seq_no_primary_term":true,"aggs":{"top":{"top_hits":{"size":3,"fields":["*"],"highlight":{"fields":{"*":{}}}}}}}`)
@@ -94,18 +94,18 @@ var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "ups
 		}
 	})
 
-	It("SRCH-6: refuses a global aggregation that OpenSearch would answer over every tenant", Label("rule:SRCH-6"), func() {
+	It("SRCH-6: refuses a global aggregation that OpenSearch would answer over every tenant", Label("rule:SRCH-6", "profile:tenancy"), func() {
 		expectError(send("POST", base+"/orders/_search", `{"size":0,"aggs":{"all":{"global":{},"aggs":{"c":{"value_count":{"field":"n"}}}}}}`, "x-tenant", "acme"), 400, "unsupported_query")
 	})
 
-	It("SRCH-10: relays an OpenSearch error naming the logical index where OpenSearch names the physical one", Label("rule:SRCH-10"), func() {
+	It("SRCH-10: relays an OpenSearch error naming the logical index where OpenSearch names the physical one", Label("rule:SRCH-10", "profile:tenancy"), func() {
 		r := send("POST", base+"/orders/_search", `{"query":{"match":{"n":"not-a-number"}}}`, "x-tenant", "acme")
 		Expect(r.Status).To(Equal(400), "body: %s", r.Body)
 		Expect(string(r.Body)).To(ContainSubstring(`"index":"orders"`))
 		Expect(string(r.Body)).NotTo(Or(ContainSubstring(physical), ContainSubstring("index_uuid")))
 	})
 
-	It("DOC-8: writes, reads and deletes a document in the documented layout without touching another tenant's", Label("rule:DOC-8"), func() {
+	It("DOC-8: writes, reads and deletes a document in the documented layout without touching another tenant's", Label("rule:DOC-8", "profile:isolation"), func() {
 		r := send("PUT", base+"/orders/_doc/1?refresh=true", `{"msg":"acme-rewrite"}`, "x-tenant", "acme")
 		Expect(r.Status).To(Equal(200), "body: %s", r.Body)
 		Expect(r.JSON()).To(And(HaveKeyWithValue("_index", "orders"), HaveKeyWithValue("_id", "1"), HaveKeyWithValue("result", "updated")))
@@ -140,7 +140,7 @@ var _ = Describe("09 against a real OpenSearch", Label("profile:isolation", "ups
 		Expect(hitsOf(search("globex", `{"size":50}`))).To(HaveLen(4))
 	})
 
-	It("TEN-7: keeps logical indices of one tenant apart", Label("rule:TEN-7", "rule:TEN-8"), func() {
+	It("TEN-7: keeps logical indices of one tenant apart", Label("rule:TEN-7", "rule:TEN-8", "profile:tenancy"), func() {
 		users := send("POST", base+"/users/_search", `{"size":50}`, "x-tenant", "acme")
 		Expect(users.Status).To(Equal(200))
 		hits := hitsOf(users.JSON())

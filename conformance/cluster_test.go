@@ -33,7 +33,7 @@ const clusterStartTimeout = 20 * time.Minute
 
 func clusterURL() string {
 	cluster.once.Do(func() {
-		p := oscluster.Choose(os.LookupEnv, oscluster.DockerAvailable, moduleRoot())
+		p := oscluster.Choose(os.LookupEnv, oscluster.DockerAvailable, clusterRoot())
 		switch p := p.(type) {
 		case *oscluster.Local:
 			p.Stderr = GinkgoWriter

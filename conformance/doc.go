@@ -12,4 +12,14 @@
 //	OSPROXY_CONFORMANCE_CLUSTER        force "local" (ci/opensearch.sh) or "testcontainers"
 //	OSPROXY_CONFORMANCE_REPORT_DIR     where results.json and junit.xml go (default results/)
 //	OSPROXY_CONFORMANCE_IMPLEMENTATION the name reported for the binary (default: its --version)
+//	OSPROXY_CONFORMANCE_SPEC_DIR       judge against this spec/ instead of the checkout's (or the runner's embedded copy)
+//
+// A spec judges its own rule only. Where it needs another rule's behaviour to
+// observe its own (a refusal showing which setting applied), it judges the
+// refusal by its status (expectRefused), a rule naming a code by status and
+// code (expectError), and only ERR-1's specs judge the error envelope
+// (expectEnvelope); settings a spec does not study are set permissively.
+// Specs that only judge what reached the upstream use startUpstream, which
+// against a real cluster is a recording proxy in front of it, so they run in
+// both modes; specs that script the upstream's answers carry upstream:mock.
 package conformance

@@ -94,8 +94,45 @@ func send(method, url, body string, headers ...string) response {
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-// expectError asserts an OpenSearch-shaped error of the given code and status (ERR-1).
+// expectError asserts a refusal by its status and its code, the two facts a
+// rule naming a code fixes. The code is read wherever a JSON error body puts
+// it (error.type as OpenSearch does, or error as a bare string) so that a
+// rule's test fails for that rule's code, not for the envelope, which is
+// ERR-1's business alone (expectEnvelope).
 func expectError(r response, status int, code string) {
+	ExpectWithOffset(1, r.Status).To(Equal(status), "body: %s", r.Body)
+	ExpectWithOffset(1, errorCode(r.Body)).To(Equal(code), "body: %s", r.Body)
+}
+
+// expectRefused asserts only a refusal's status, for specs that use a
+// refusal to observe something else (which setting applied) and must not
+// depend on the rule that names the refusal's code.
+func expectRefused(r response, status int) {
+	ExpectWithOffset(1, r.Status).To(Equal(status), "body: %s", r.Body)
+}
+
+// errorCode finds the error code in a JSON error body, or "".
+func errorCode(body []byte) string {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) != nil || len(v.Error) == 0 {
+		return ""
+	}
+	var bare string
+	if json.Unmarshal(v.Error, &bare) == nil {
+		return bare
+	}
+	var obj struct{ Type string }
+	if json.Unmarshal(v.Error, &obj) == nil {
+		return obj.Type
+	}
+	return ""
+}
+
+// expectEnvelope asserts ERR-1's OpenSearch-shaped error body for a refusal
+// of the given status and code.
+func expectEnvelope(r response, status int, code string) {
 	ExpectWithOffset(1, r.Status).To(Equal(status), "body: %s", r.Body)
 	ExpectWithOffset(1, r.Header.Get("Content-Type")).To(HavePrefix("application/json"))
 	var body struct {
@@ -112,6 +149,7 @@ func expectError(r response, status int, code string) {
 	ExpectWithOffset(1, body.Error.Reason).NotTo(BeEmpty())
 	ExpectWithOffset(1, body.Error.RootCause).To(HaveLen(1))
 	ExpectWithOffset(1, body.Error.RootCause[0].Type).To(Equal(code))
+	ExpectWithOffset(1, body.Error.RootCause[0].Reason).To(Equal(body.Error.Reason))
 }
 
 // recorded returns the mock's recordings, failing when it saw none.

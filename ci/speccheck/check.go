@@ -101,6 +101,17 @@ func labelProblems(rules []specrules.Rule, uses []labelUse) []problem {
 		case r.Withdrawn:
 			out = append(out, problem{u.ID, u.Location(), fmt.Sprintf(
 				"%s: test names %s, which is withdrawn at %s", u.Location(), u.ID, r.Location())})
+		case len(u.Profiles) == 0:
+			out = append(out, problem{u.ID, u.Location(), fmt.Sprintf(
+				"%s: the test of %s has no \"profile:\" label; %s belongs to %s (%s)", u.Location(), u.ID, u.ID, r.Profile, r.Location())})
+		case len(u.Profiles) > 1:
+			out = append(out, problem{u.ID, u.Location(), fmt.Sprintf(
+				"%s: the test of %s carries %d profile labels (%s); a test belongs to exactly one profile",
+				u.Location(), u.ID, len(u.Profiles), strings.Join(u.Profiles, ", "))})
+		case u.Profiles[0] != r.Profile:
+			out = append(out, problem{u.ID, u.Location(), fmt.Sprintf(
+				"%s: the test of %s is labelled \"profile:%s\", but %s declares %s in profile %s",
+				u.Location(), u.ID, u.Profiles[0], r.Location(), u.ID, r.Profile)})
 		}
 	}
 	return out

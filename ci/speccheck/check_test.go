@@ -13,13 +13,15 @@ import (
 )
 
 func must(id string) specrules.Rule {
-	return specrules.Rule{ID: id, Level: "MUST", File: "spec/01-a.md", Line: 1}
+	return specrules.Rule{ID: id, Level: "MUST", Profile: "core", File: "spec/01-a.md", Line: 1}
 }
 
 func use(id string, line int) labelUse {
-	return labelUse{ID: id, File: "conformance/01_a_test.go", Line: line}
+	return labelUse{ID: id, File: "conformance/01_a_test.go", Line: line, Profiles: []string{"core"}}
 }
 
+// TestCheck_SpecAndTests_ReportsProblems is one table of every problem kind;
+// it runs past 60 lines because the table is the documentation.
 func TestCheck_SpecAndTests_ReportsProblems(t *testing.T) {
 	pending := must("ISO-12")
 	pending.Pending = true
@@ -59,6 +61,21 @@ func TestCheck_SpecAndTests_ReportsProblems(t *testing.T) {
 			[]specrules.Rule{must("CFG-1")},
 			[]labelUse{use("CFG-1", 1), use("CFG-99", 9)},
 			[]string{"conformance/01_a_test.go:9: test names CFG-99, which spec/ lacks"},
+		},
+		{
+			"profile problems",
+			[]specrules.Rule{must("CFG-1")},
+			[]labelUse{
+				{ID: "CFG-1", File: "t.go", Line: 1},
+				{ID: "CFG-1", File: "t.go", Line: 2, Profiles: []string{"core", "tenancy"}},
+				{ID: "CFG-1", File: "t.go", Line: 3, Profiles: []string{"tenancy"}},
+				{ID: "CFG-1", File: "t.go", Line: 4, Profiles: []string{"core"}},
+			},
+			[]string{
+				`t.go:1: the test of CFG-1 has no "profile:" label; CFG-1 belongs to core (spec/01-a.md:1)`,
+				"t.go:2: the test of CFG-1 carries 2 profile labels (core, tenancy); a test belongs to exactly one profile",
+				`t.go:3: the test of CFG-1 is labelled "profile:tenancy", but spec/01-a.md:1 declares CFG-1 in profile core`,
+			},
 		},
 		{
 			"withdrawn id",
@@ -131,6 +148,33 @@ func TestScanLabels_TestFiles_FindsLiteralsOnly(t *testing.T) {
 	}
 }
 
+func TestScanLabels_ContainerLabels_AttachProfiles(t *testing.T) {
+	dir := t.TempDir()
+	prof := func(p string) string { return `"profile:` + p + `"` }
+	src := "package c\n" +
+		"var _ = Describe(\"d\", Label(" + prof("core") + "), func() {\n" +
+		"\tIt(\"a\", Label(" + ruleLiteral("CFG-1") + "), func() {})\n" +
+		"\tIt(\"b\", Label(" + ruleLiteral("CFG-2") + ", " + prof("tenancy") + "), func() {})\n" +
+		"})\n" +
+		"var _ = It(\"c\", ginkgo.Label(" + ruleLiteral("CFG-3") + ", " + prof("core") + ", " + prof("core") + "), func() {})\n" +
+		"var _ = It(\"d\", Label(" + ruleLiteral("CFG-4") + "), func() {})\n"
+	if err := os.WriteFile(filepath.Join(dir, "01_a_test.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	uses, err := scanLabels(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, u := range uses {
+		got[u.ID] = u.Profiles
+	}
+	want := map[string][]string{"CFG-1": {"core"}, "CFG-2": {"core", "tenancy"}, "CFG-3": {"core"}, "CFG-4": nil}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("profiles = %v, want %v", got, want)
+	}
+}
+
 func TestScanLabels_UnparsableFile_ReturnsError(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a_test.go"), []byte("package"), 0o644); err != nil {
@@ -143,11 +187,11 @@ func TestScanLabels_UnparsableFile_ReturnsError(t *testing.T) {
 
 func TestRun_Directories_ExitCode(t *testing.T) {
 	spec := t.TempDir()
-	if err := os.WriteFile(filepath.Join(spec, "01-a.md"), []byte("- **CFG-1** (MUST) x\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(spec, "01-a.md"), []byte("Profile: `core`\n- **CFG-1** (MUST) x\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tested := t.TempDir()
-	if err := os.WriteFile(filepath.Join(tested, "01_a_test.go"), []byte("package c\nvar _ = "+ruleLiteral("CFG-1")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tested, "01_a_test.go"), []byte("package c\nvar _ = Label("+ruleLiteral("CFG-1")+", \"profile:core\")\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -16,7 +16,11 @@
 // It prints one line per problem and exits 1 when:
 //   - a MUST or SHOULD rule that is neither pending nor withdrawn has no test;
 //   - a test names an id that spec/ lacks, or one that is withdrawn;
-//   - a pending rule has a test (it is then no longer pending).
+//   - a pending rule has a test (it is then no longer pending);
+//   - a test naming a rule does not carry exactly one "profile:" label (on
+//     itself or on a container around it: the Label(…) arguments of every
+//     call enclosing the rule literal count), or carries one other than the
+//     profile spec/ declares for that rule.
 //
 // MAY rules need no test. Otherwise it prints one summary line and exits 0.
 // Exit status 2 means the inputs could not be read.

@@ -14,14 +14,16 @@ import (
 
 // File names written by Write.
 const (
-	ResultsFile = "results.json"
-	JUnitFile   = "junit.xml"
+	ResultsFile  = "results.json"
+	JUnitFile    = "junit.xml"
+	MarkdownFile = "report.md"
 )
 
-// Write creates dir if needed and writes results.json and junit.xml for rep.
-// Suites call it from ReportAfterSuite, which sees every spec of the run.
-func Write(dir string, rep types.Report, rules []specrules.Rule, meta Meta) error {
-	res, err := Summarize(rep, rules, meta)
+// Write creates dir if needed and writes results.json, report.md and
+// junit.xml for rep. Suites call it from ReportAfterSuite, which sees every
+// spec of the run.
+func Write(dir string, rep types.Report, spec specrules.Spec, meta Meta) error {
+	res, err := Summarize(rep, spec, meta)
 	if err != nil {
 		return fmt.Errorf("summarizing results: %w", err)
 	}
@@ -33,6 +35,9 @@ func Write(dir string, rep types.Report, rules []specrules.Rule, meta Meta) erro
 		return fmt.Errorf("encoding results: %w", err)
 	}
 	if err := writeAtomic(filepath.Join(dir, ResultsFile), append(data, '\n')); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, MarkdownFile), []byte(Markdown(res))); err != nil {
 		return err
 	}
 	cfg := reporters.JunitReportConfig{

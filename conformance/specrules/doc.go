@@ -14,6 +14,12 @@
 // a withdrawn rule stays in the file). Everything else in the files, including
 // fenced code blocks that show examples of the format, is ignored.
 //
+// Each rule belongs to exactly one profile: the file's "Profile: `name`"
+// line under its title, or a "profile: name" attribute after the level,
+// as in (MUST, profile: isolation). Load also reads the conventions file
+// (00-conventions.md): its "Version:" line and its profile table, whose rows
+// `name` | covers are the only profiles a rule may name.
+//
 // Parse is deliberately strict: a bold id without a recognised level, or an id
 // used twice, is an error, because a silently skipped rule would be a rule
 // that nobody checks.

@@ -4,10 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -26,9 +23,12 @@ type Rule struct {
 	Pending bool
 	// Withdrawn marks a retired id; it is kept so the id is never reused.
 	Withdrawn bool
-	File      string // path of the spec file, as dir joined with its name
-	Line      int    // 1-based line of the list item
-	Text      string // the rule's prose after the level, continuation lines joined
+	// Profile is the one profile the rule belongs to: its file's
+	// "Profile: `name`" line, or a "profile: name" attribute of the rule.
+	Profile string
+	File    string // path of the spec file, as dir joined with its name
+	Line    int    // 1-based line of the list item
+	Text    string // the rule's prose after the level, continuation lines joined
 }
 
 // Location returns "file:line" for messages that point an editor at the rule.
@@ -47,44 +47,46 @@ var (
 	looksLikeID = regexp.MustCompile(`^[A-Za-z]+-?[0-9]+[A-Za-z]*$`)
 	// newBlock marks lines that end a list item's continuation text.
 	newBlock = regexp.MustCompile("^\\s*(?:[-*+]\\s|[0-9]+[.)]\\s|#|>|\\||```|~~~)")
+	// profileLinePattern is a file's default profile, e.g. "Profile: `tenancy`".
+	profileLinePattern = regexp.MustCompile("^Profile:\\s*(.*)$")
+	profileName        = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 )
+
+// profileLine reports whether line declares its file's profile and which.
+func profileLine(line string) (string, bool, error) {
+	m := profileLinePattern.FindStringSubmatch(strings.TrimSpace(line))
+	if m == nil {
+		return "", false, nil
+	}
+	// A closing full stop is how prose ends a line; it is not part of the name.
+	v := strings.TrimSuffix(strings.TrimSpace(m[1]), ".")
+	name, ok := strings.CutPrefix(v, "`")
+	name, ok2 := strings.CutSuffix(name, "`")
+	if !ok || !ok2 || !profileName.MatchString(name) {
+		return "", true, fmt.Errorf("malformed Profile line %q: want Profile: `name`", strings.TrimSpace(line))
+	}
+	return name, true, nil
+}
 
 // Parse reads every *.md file directly in dir, in name order, and returns
 // the rules found, in file order. All problems are reported together, one
-// per line, so an author can fix a file in one pass.
+// per line, so an author can fix a file in one pass. It is LoadDir without
+// the profile registry and the version.
 func Parse(dir string) ([]Rule, error) {
-	// Glob reports no error for a missing directory; a typo in -spec must
-	// not read as "no rules".
-	if _, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("reading spec directory: %w", err)
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	spec, err := LoadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("listing spec files: %w", err)
+		return nil, err
 	}
-	sort.Strings(files)
-	var rules []Rule
-	var errs []error
-	for _, f := range files {
-		found, err := parseFile(f)
-		rules = append(rules, found...)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	errs = append(errs, duplicates(rules)...)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return rules, nil
+	return spec.Rules, nil
 }
 
-func parseFile(path string) ([]Rule, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading spec file: %w", err)
-	}
+// parseFile reads the rules of one file. name is the path used in messages
+// and in Rule.File. A "Profile: `name`" line before the first rule gives
+// every rule of the file its profile unless the rule names its own.
+func parseFile(name string, data []byte) ([]Rule, error) {
+	path := name
 	var rules []Rule
+	fileProfile := ""
 	var errs []error
 	var open *Rule // the rule whose continuation lines are being collected
 	inFence := false
@@ -105,6 +107,17 @@ func parseFile(path string) ([]Rule, error) {
 			continue
 		}
 		open = nil
+		if p, ok, err := profileLine(line); ok || err != nil {
+			switch {
+			case err != nil:
+				errs = append(errs, fmt.Errorf("%s:%d: %w", path, n, err))
+			case fileProfile != "" || len(rules) > 0:
+				errs = append(errs, fmt.Errorf("%s:%d: a file's Profile line comes once, under its title, before any rule", path, n))
+			default:
+				fileProfile = p
+			}
+			continue
+		}
 		r, ok, err := parseLine(line)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d: %w", path, n, err))
@@ -118,6 +131,15 @@ func parseFile(path string) ([]Rule, error) {
 	}
 	if err := sc.Err(); err != nil {
 		errs = append(errs, fmt.Errorf("scanning %s: %w", path, err))
+	}
+	for i := range rules {
+		r := &rules[i]
+		if r.Profile == "" {
+			r.Profile = fileProfile
+		}
+		if r.Profile == "" && !r.Withdrawn {
+			errs = append(errs, fmt.Errorf("%s: rule %s has no profile: put a line \"Profile: `name`\" under the file's title, or \"profile: name\" in the rule's parentheses", r.Location(), r.ID))
+		}
 	}
 	return rules, errors.Join(errs...)
 }
@@ -174,8 +196,14 @@ func (r *Rule) setAttributes(attrs string) error {
 			r.Withdrawn = true
 		case a == "pending" && i > 0 && !r.Pending:
 			r.Pending = true
+		case strings.HasPrefix(a, "profile:") && i > 0 && r.Profile == "":
+			name := strings.TrimSpace(strings.TrimPrefix(a, "profile:"))
+			if !profileName.MatchString(name) {
+				return fmt.Errorf("profile %q in (%s): want lower-case letters, digits and dashes", name, attrs)
+			}
+			r.Profile = name
 		default:
-			return fmt.Errorf("unrecognised level %q in (%s): want MUST, SHOULD or MAY, optionally followed by \", pending\", or (withdrawn)", a, attrs)
+			return fmt.Errorf("unrecognised level %q in (%s): want MUST, SHOULD or MAY, optionally followed by \", pending\" and \", profile: name\", or (withdrawn)", a, attrs)
 		}
 	}
 	if r.Pending && r.Withdrawn {

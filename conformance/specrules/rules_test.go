@@ -26,34 +26,34 @@ func TestParse_WellFormedItems_ReturnsRules(t *testing.T) {
 		content string
 		want    []Rule
 	}{
-		{"must", "# Config\n\n- **CFG-3** (MUST) Empty means unset.\n", []Rule{{ID: "CFG-3", Level: "MUST", Line: 3, Text: "Empty means unset."}}},
-		{"pending should", "* **ISO-12** (SHOULD, pending) Isolate.\n", []Rule{{ID: "ISO-12", Level: "SHOULD", Pending: true, Line: 1, Text: "Isolate."}}},
+		{"must", "Profile: `core`\n# Config\n\n- **CFG-3** (MUST) Empty means unset.\n", []Rule{{ID: "CFG-3", Level: "MUST", Line: 4, Profile: "core", Text: "Empty means unset."}}},
+		{"pending should", "Profile: `core`\n* **ISO-12** (SHOULD, pending) Isolate.\n", []Rule{{ID: "ISO-12", Level: "SHOULD", Pending: true, Line: 2, Profile: "core", Text: "Isolate."}}},
 		{
 			name:    "withdrawn without level",
-			content: "- **CFG-9** (withdrawn) Replaced by CFG-10.\n",
-			want:    []Rule{{ID: "CFG-9", Withdrawn: true, Line: 1, Text: "Replaced by CFG-10."}},
+			content: "Profile: `core`\n- **CFG-9** (withdrawn) Replaced by CFG-10.\n",
+			want:    []Rule{{ID: "CFG-9", Withdrawn: true, Line: 2, Profile: "core", Text: "Replaced by CFG-10."}},
 		},
 		{
 			name:    "withdrawn keeping level",
-			content: "- **CFG-9** (MAY, withdrawn) Old.\n",
-			want:    []Rule{{ID: "CFG-9", Level: "MAY", Withdrawn: true, Line: 1, Text: "Old."}},
+			content: "Profile: `core`\n- **CFG-9** (MAY, withdrawn) Old.\n",
+			want:    []Rule{{ID: "CFG-9", Level: "MAY", Withdrawn: true, Line: 2, Profile: "core", Text: "Old."}},
 		},
 		{
 			name:    "continuation lines joined",
-			content: "- **CFG-1** (MUST) First line\n  second line\nlazy third.\n\nProse.\n",
-			want:    []Rule{{ID: "CFG-1", Level: "MUST", Line: 1, Text: "First line second line lazy third."}},
+			content: "Profile: `core`\n- **CFG-1** (MUST) First line\n  second line\nlazy third.\n\nProse.\n",
+			want:    []Rule{{ID: "CFG-1", Level: "MUST", Line: 2, Profile: "core", Text: "First line second line lazy third."}},
 		},
 		{
 			name:    "next item ends continuation",
-			content: "- **CFG-1** (MUST) One.\n- **CFG-2** (MAY) Two.\n",
+			content: "Profile: `core`\n- **CFG-1** (MUST) One.\n- **CFG-2** (MAY) Two.\n",
 			want: []Rule{
-				{ID: "CFG-1", Level: "MUST", Line: 1, Text: "One."},
-				{ID: "CFG-2", Level: "MAY", Line: 2, Text: "Two."},
+				{ID: "CFG-1", Level: "MUST", Line: 2, Profile: "core", Text: "One."},
+				{ID: "CFG-2", Level: "MAY", Line: 3, Profile: "core", Text: "Two."},
 			},
 		},
 		{
 			name:    "bold prose and fenced examples ignored",
-			content: "- **Note** this is prose.\n```\n- **CFG-7** (MUST) example only\n- **bad-1** nothing\n```\n| **CFG-8** | (MUST) |\n",
+			content: "Profile: `core`\n- **Note** this is prose.\n```\n- **CFG-7** (MUST) example only\n- **bad-1** nothing\n```\n| **CFG-8** | (MUST) |\n",
 			want:    nil,
 		},
 	}
@@ -121,8 +121,8 @@ func TestParse_MissingDirectory_ReturnsError(t *testing.T) {
 
 func TestParse_SeveralFiles_KeepsFileOrder(t *testing.T) {
 	dir := writeSpec(t, map[string]string{
-		"02-b.md":   "- **TEN-1** (MUST) b\n",
-		"01-a.md":   "- **CFG-1** (MUST) a\n",
+		"02-b.md":   "Profile: `tenancy`\n- **TEN-1** (MUST) b\n",
+		"01-a.md":   "Profile: `core`\n- **CFG-1** (MUST) a\n",
 		"notes.txt": "- **X-1** (MUST) not markdown\n",
 	})
 	got, err := Parse(dir)
