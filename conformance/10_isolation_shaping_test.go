@@ -88,6 +88,7 @@ var _ = Describe("10 isolation: shaping every surface", Label("profile:security"
 	It("ISO-17: answers a write with the logical Location", Label("rule:ISO-17"), func() {
 		mock.Handle("PUT", "/*", mockupstream.HeadersOut(http.Header{"Location": {"/osproxy-shared/_doc/acme%3Aorders%3Aa%2Fb?routing=acme"}},
 			mockupstream.JSON(201, `{"_index":"osproxy-shared","_id":"acme:orders:a/b","result":"created"}`)))
+		requireForwardedWrite(base, mock)
 		r := send("PUT", base+"/orders/_doc/a%2Fb", `{"x":1}`, "x-tenant", "acme")
 		Expect(r.Status).To(Equal(201))
 		Expect(r.Header.Get("Location")).To(Equal("/orders/_doc/a%2Fb"))
