@@ -3,6 +3,7 @@ package osproxy
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -132,6 +133,8 @@ func probe(ctx context.Context, cl cluster) string {
 	if err != nil {
 		return "not usable: " + upstreamError(err).Reason
 	}
+	// Drained so the connection stays in the pool for the first request.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	return "reachable (HTTP " + strconv.Itoa(resp.StatusCode) + ")"
 }
