@@ -225,5 +225,3 @@ func merge(env, extra map[string]string) map[string]string {
 	}
 	return out
 }
-
-
