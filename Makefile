@@ -9,7 +9,7 @@ FUZZTIME  ?= 10s
 RUN_PORT  ?= 8080
 export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
 
-.PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all \
+.PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all conformance-secured \
         clients opensearch opensearch-stop run bench bench-full clean
 
 build:
@@ -18,7 +18,7 @@ build:
 # Everything CI runs: static checks, unit tests with -race, a short fuzz, the
 # conformance suite on the mock upstream, then against both pinned OpenSearch
 # lines, then the stock clients.
-test: lint arch spec-check unit fuzz conformance conformance-real-all clients
+test: lint arch spec-check unit fuzz conformance conformance-real-all conformance-secured clients
 
 unit:
 	$(GO) test -race -count=1 ./osproxy/... ./mockupstream/... ./conformance/harness/... \
@@ -60,6 +60,11 @@ conformance-real-all:
 	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_2)
 	$(MAKE) conformance-real OPENSEARCH_VERSION=$(OPENSEARCH_VERSION_3)
 
+# The secured-upstream profile against OpenSearch with its security plugin
+# (HTTPS, users), started on a free port and stopped afterwards.
+conformance-secured: build
+	@ci/conformance-secured.sh $(RESULTS)/opensearch-secured
+
 # Stock opensearch-py, opensearch-js and opensearch-go through osproxy against a real OpenSearch.
 clients:
 	@ci/clients.sh
@@ -72,7 +77,7 @@ opensearch-stop:
 
 # The main job: osproxy in front of a local real OpenSearch, ready for curl.
 run: build
-	@ci/run.sh $(OPENSEARCH_VERSION) $(RUN_PORT)
+	@SECURED=$(SECURED) ci/run.sh $(OPENSEARCH_VERSION) $(RUN_PORT)
 
 bench:
 	@ci/bench.sh quick
