@@ -322,7 +322,9 @@ status() {
 		pid=$(node_pid "$run") || continue
 		VERSION=$(sed -n 's/^VERSION=//p' "$run/node.env")
 		PORT=$(sed -n 's/^PORT=//p' "$run/node.env")
-		printf '%s\t%s\tpid=%s\thealth=%s\thttp://127.0.0.1:%s\t%s\n' \
+		SCHEME=http CURL_AUTH=()
+		if [[ $VERSION == *-secured ]]; then SCHEME=https CURL_AUTH=(-K "$(secured_dir)/admin.curlrc"); fi
+		printf '%s\t%s\tpid=%s\thealth=%s\t'"$SCHEME"'://127.0.0.1:%s\t%s\n' \
 			"$VERSION" "$PORT" "$pid" "$(health "$PORT")" "$PORT" "$run"
 		found=1
 	done
