@@ -31,7 +31,7 @@ func loadTLS(cfg *config.Config) (*tls.Config, error) {
 	}
 	data, err := os.ReadFile(cfg.TLSClientCA)
 	if err != nil {
-		return nil, &config.Error{Field: "tls_client_ca", Reason: "reading " + cfg.TLSClientCA + ": " + pathReason(err)}
+		return nil, &config.Error{Field: "tls_client_ca", Reason: "reading " + cfg.TLSClientCA + ": " + config.FileReason(err)}
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(data) {
@@ -45,12 +45,6 @@ func loadTLS(cfg *config.Config) (*tls.Config, error) {
 	return tc, nil
 }
 
-func pathReason(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
 
 // reloadOnHangup re-reads the secret files on each SIGHUP until the returned
 // stop is called. A failed reload keeps what was in force and says why.

@@ -62,7 +62,7 @@ func (c *Credentials) secret(inline, file, suffix string) (string, error) {
 	}
 	data, err := c.readFile(file)
 	if err != nil {
-		return "", &config.Error{Field: c.prefix + suffix, Reason: "reading " + file + ": " + pathReason(err)}
+		return "", &config.Error{Field: c.prefix + suffix, Reason: "reading " + file + ": " + config.FileReason(err)}
 	}
 	v := strings.TrimRight(string(data), "\r\n")
 	switch {

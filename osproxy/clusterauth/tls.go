@@ -4,8 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
-	"os"
 	"sync/atomic"
 
 	"github.com/osproxy/osproxy/osproxy/config"
@@ -65,11 +63,11 @@ func (t *TLS) Reload() error {
 	}
 	certPEM, err := t.readFile(t.settings.ClientCert)
 	if err != nil {
-		return t.fail("_client_cert", "reading "+t.settings.ClientCert+": "+pathReason(err))
+		return t.fail("_client_cert", "reading "+t.settings.ClientCert+": "+config.FileReason(err))
 	}
 	keyPEM, err := t.readFile(t.settings.ClientKey)
 	if err != nil {
-		return t.fail("_client_key", "reading "+t.settings.ClientKey+": "+pathReason(err))
+		return t.fail("_client_key", "reading "+t.settings.ClientKey+": "+config.FileReason(err))
 	}
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -83,7 +81,7 @@ func (t *TLS) Reload() error {
 func (t *TLS) loadPool() (*x509.CertPool, error) {
 	data, err := t.readFile(t.settings.CAFile)
 	if err != nil {
-		return nil, t.fail("_ca_file", "reading "+t.settings.CAFile+": "+pathReason(err))
+		return nil, t.fail("_ca_file", "reading "+t.settings.CAFile+": "+config.FileReason(err))
 	}
 	pool := x509.NewCertPool()
 	n := 0
@@ -113,11 +111,3 @@ func (t *TLS) fail(suffix, reason string) error {
 	return &config.Error{Field: t.prefix + suffix, Reason: reason}
 }
 
-// pathReason keeps the OS reason without repeating the path.
-func pathReason(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}

@@ -72,7 +72,7 @@ func (a *Authenticator) Reload() error {
 	}
 	data, err := a.readFile(a.tokensFile)
 	if err != nil {
-		return &config.Error{Field: "tokens_file", Reason: "reading " + a.tokensFile + ": " + pathReason(err)}
+		return &config.Error{Field: "tokens_file", Reason: "reading " + a.tokensFile + ": " + config.FileReason(err)}
 	}
 	table, err := parseTokensFile(string(data))
 	if err != nil {

@@ -3,7 +3,6 @@ package identity
 import (
 	"encoding/hex"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 
@@ -62,11 +61,3 @@ func parseEntryPrincipal(s string) (config.Principal, error) {
 	return p, nil
 }
 
-// pathReason keeps the OS reason without repeating the path.
-func pathReason(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
