@@ -55,6 +55,9 @@ secured_certs() {
 	local d tmp java_home=$2
 	d=$(secured_dir)
 	[ -f "$d/.complete" ] && return 0
+	exec 9>"$CACHE/.secured-certs.lock"
+	flock 9
+	[ -f "$d/.complete" ] && { exec 9>&-; return 0; }
 	ensure_cmd openssl openssl
 	log "generating certificates and passwords in $d"
 	rm -rf "$d" && mkdir -p "$d" && chmod 700 "$d"
@@ -94,6 +97,7 @@ secured_certs() {
 	secured_hash "$d" "$java_home" osproxy || die "hashing the osproxy password failed"
 	rm -rf "$tmp"
 	touch "$d/.complete"
+	exec 9>&-
 }
 
 # secured_hash writes $3.hash: the bcrypt hash of $3.password, with the
