@@ -10,7 +10,7 @@ RUN_PORT  ?= 8080
 export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
 
 .PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all conformance-secured \
-        clients opensearch opensearch-stop run bench bench-full clean
+        clients opensearch opensearch-stop run bench bench-full bench-tls clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/osproxy
@@ -84,6 +84,10 @@ bench:
 
 bench-full:
 	@ci/bench.sh full
+
+# Passthrough and tenancy cells with the upstream over TLS beside plain HTTP.
+bench-tls:
+	@ci/bench-tls.sh
 
 clean:
 	rm -rf bin $(RESULTS)
