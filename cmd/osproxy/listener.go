@@ -45,7 +45,6 @@ func loadTLS(cfg *config.Config) (*tls.Config, error) {
 	return tc, nil
 }
 
-
 // reloadOnHangup re-reads the secret files on each SIGHUP until the returned
 // stop is called. A failed reload keeps what was in force and says why.
 func reloadOnHangup(proxy *osproxy.Proxy, stderr io.Writer) (stop func()) {

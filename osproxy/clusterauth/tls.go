@@ -110,4 +110,3 @@ func (t *TLS) loadPool() (*x509.CertPool, error) {
 func (t *TLS) fail(suffix, reason string) error {
 	return &config.Error{Field: t.prefix + suffix, Reason: reason}
 }
-

@@ -60,4 +60,3 @@ func parseEntryPrincipal(s string) (config.Principal, error) {
 	}
 	return p, nil
 }
-
