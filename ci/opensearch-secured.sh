@@ -158,16 +158,21 @@ secured_configure() {
 		osproxy: {hash: "$(cat "$d/osproxy.hash")", reserved: false}
 	EOF2
 	# The proxy's rights: the cluster's version (GET /), and reading and
-	# writing documents of the shared indices. No index administration.
+	# writing documents of the shared indices (a logical index's deletion is a
+	# delete-by-query; its creation compares mappings; _refresh is served).
+	# No creation, deletion or settings of an index.
 	cat >"$sec/roles.yml" <<-'EOF2'
 		_meta: {type: "roles", config_version: 2}
 		osproxy_tenancy:
-		  cluster_permissions: ["cluster:monitor/main", "indices:data/write/bulk", "indices:data/read/mget", "indices:data/read/msearch"]
+		  cluster_permissions: ["cluster:monitor/main", "indices:data/write/bulk", "indices:data/read/mget", "indices:data/read/msearch",
+		    "indices:data/read/scroll", "indices:data/read/scroll/clear"]
 		  index_permissions:
 		    - index_patterns: ["osproxy-*"]
 		      allowed_actions: ["indices:data/read/search*", "indices:data/read/get", "indices:data/read/mget*",
 		        "indices:data/read/msearch*", "indices:data/write/index", "indices:data/write/delete",
-		        "indices:data/write/bulk*", "indices:admin/mapping/put", "indices:admin/mapping/auto_put"]
+		        "indices:data/write/update", "indices:data/write/delete/byquery", "indices:data/write/bulk*",
+		        "indices:admin/mapping/put", "indices:admin/mapping/auto_put", "indices:admin/mappings/get",
+		        "indices:admin/refresh*"]
 	EOF2
 	cat >"$sec/roles_mapping.yml" <<-'EOF2'
 		_meta: {type: "rolesmapping", config_version: 2}

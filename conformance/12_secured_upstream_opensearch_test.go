@@ -65,6 +65,28 @@ var _ = Describe("12 secured upstream on a secured OpenSearch", Label("profile:s
 		tenancyFlows(p.URL)
 	})
 
+	It("UPS-9: serves bulk, mget, update, refresh and a logical index's deletion with the proxy's narrow rights", Label("rule:UPS-9"), func() {
+		base := startOn(basic()).URL
+		bulk := `{"index":{"_id":"1"}}` + "\n" + `{"n":1}` + "\n" + `{"index":{"_id":"2"}}` + "\n" + `{"n":2}` + "\n"
+		for _, t := range []string{"acme", "globex"} {
+			r := send("POST", base+"/orders/_bulk", bulk, "x-tenant", t, "Content-Type", "application/x-ndjson")
+			Expect(r.Status).To(Equal(200), "%s: %s", t, r.Body)
+			Expect(r.JSON()).To(HaveKeyWithValue("errors", false), "%s: %s", t, r.Body)
+		}
+		up := send("POST", base+"/orders/_update/1", `{"doc":{"n":10}}`, "x-tenant", "acme")
+		Expect(up.Status).To(Equal(200), "body: %s", up.Body)
+		Expect(send("POST", base+"/orders/_refresh", "", "x-tenant", "acme").Status).To(Equal(200))
+		mget := send("POST", base+"/orders/_mget", `{"ids":["1","2"]}`, "x-tenant", "acme")
+		Expect(mget.Status).To(Equal(200), "body: %s", mget.Body)
+		docs := mget.JSON()["docs"].([]any)
+		Expect(docs).To(HaveLen(2))
+		Expect(dig(docs[0], "_source", "n")).To(BeNumerically("==", 10))
+		Expect(send("DELETE", base+"/orders", "", "x-tenant", "acme").Status).To(Equal(200))
+		Expect(node.asAdmin("POST", "/"+physical+"/_refresh", "").Status).To(Equal(200))
+		left := node.asAdmin("POST", "/"+physical+"/_search", `{"size":10,"query":{"match_all":{}}}`)
+		Expect(dig(left.JSON(), "hits", "total", "value")).To(BeNumerically("==", 2), "only globex's two remain: %s", left.Body)
+	})
+
 	It("UPS-9: serves the tenancy flows with a client certificate alone", Label("rule:UPS-9", "rule:UPS-3"), func() {
 		p := startOn(map[string]string{"OSPROXY_UPSTREAM_CLIENT_CERT": node.file("osproxy-client.pem"),
 			"OSPROXY_UPSTREAM_CLIENT_KEY": node.file("osproxy-client-key.pem")})
