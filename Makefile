@@ -9,8 +9,8 @@ FUZZTIME  ?= 10s
 RUN_PORT  ?= 8080
 export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
 
-.PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all \
-        conformance-runner conformance-original clients opensearch opensearch-stop run bench bench-full clean
+.PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all conformance-secured \
+        conformance-runner conformance-original clients opensearch opensearch-stop run bench bench-full bench-tls clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/osproxy
@@ -20,7 +20,7 @@ build:
 # lines, then the stock clients.
 # The original Rust osproxy's run comes last and never fails the build (see
 # conformance-original).
-test: lint arch spec-check unit fuzz conformance conformance-real-all clients
+test: lint arch spec-check unit fuzz conformance conformance-real-all conformance-secured clients
 	@OSPROXY_ORIGINAL_CACHED_ONLY=1 ci/conformance-original.sh $(OPENSEARCH_VERSION_2) || true
 
 unit:
@@ -80,6 +80,11 @@ conformance-runner:
 conformance-original: build
 	@ci/conformance-original.sh $(OPENSEARCH_VERSION_2)
 
+# The secured-upstream profile against OpenSearch with its security plugin
+# (HTTPS, users), started on a free port and stopped afterwards.
+conformance-secured: build
+	@ci/conformance-secured.sh $(RESULTS)/opensearch-secured
+
 # Stock opensearch-py, opensearch-js and opensearch-go through osproxy against a real OpenSearch.
 clients:
 	@ci/clients.sh
@@ -92,13 +97,17 @@ opensearch-stop:
 
 # The main job: osproxy in front of a local real OpenSearch, ready for curl.
 run: build
-	@ci/run.sh $(OPENSEARCH_VERSION) $(RUN_PORT)
+	@SECURED=$(SECURED) ci/run.sh $(OPENSEARCH_VERSION) $(RUN_PORT)
 
 bench:
 	@ci/bench.sh quick
 
 bench-full:
 	@ci/bench.sh full
+
+# Passthrough and tenancy cells with the upstream over TLS beside plain HTTP.
+bench-tls:
+	@ci/bench-tls.sh
 
 clean:
 	rm -rf bin $(RESULTS)

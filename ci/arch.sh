@@ -26,8 +26,11 @@ check_room osproxy/jsonstream osproxy osproxy/route osproxy/tenant osproxy/query
 check_room osproxy/route osproxy osproxy/tenant osproxy/query osproxy/jsonstream
 check_room osproxy/tenant osproxy osproxy/query osproxy/route
 check_room osproxy/query osproxy osproxy/tenant osproxy/route
-check_room osproxy/config osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream
+check_room osproxy/config osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream \
+  osproxy/identity osproxy/clusterauth
 check_room osproxy/ndjson osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream osproxy/config
+check_room osproxy/identity osproxy osproxy/query osproxy/route osproxy/clusterauth
+check_room osproxy/clusterauth osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream osproxy/identity
 
 # The oracle never shares code with what it judges.
 for pkg in ./conformance/... ./mockupstream/... ./cmd/osbench/...; do

@@ -7,10 +7,13 @@
 #   ci/opensearch.sh stop   [VERSION] [HTTP_PORT]  stop that node (idempotent)
 #   ci/opensearch.sh stop   all                    stop every node this script started
 #   ci/opensearch.sh status                        list running nodes
+#   ci/opensearch.sh secured-dir                   print where the secured node's CA and passwords are
 #
 # VERSION is a full version (2.19.6), a major alias (2 or 3, resolved through
-# ci/opensearch-versions.env) or "default"/empty for OPENSEARCH_VERSION.
-# HTTP_PORT defaults to 9200 for 2.x and 9201 for 3.x, so both can run at once.
+# ci/opensearch-versions.env), "default"/empty for OPENSEARCH_VERSION, or
+# "secured": OPENSEARCH_VERSION_SECURED with the security plugin, HTTPS and
+# users (ci/opensearch-secured.sh); its URL is https://.
+# HTTP_PORT defaults to 9200 for 2.x, 9201 for 3.x and 9243 for secured.
 #
 # The distribution is Maven Central's integ-test-zip (no plugins, so no
 # security plugin), fetched with mvn into $OSPROXY_CACHE/opensearch/<version>/; for
@@ -59,6 +62,13 @@ trap 'if [ ${#CLEANUP[@]} -gt 0 ]; then rm -rf "${CLEANUP[@]}"; fi' EXIT
 # Tools, Java and the distribution; checked on its own by shellcheck.
 # shellcheck source=ci/opensearch-install.sh disable=SC1091
 . "$SCRIPT_DIR/opensearch-install.sh"
+# shellcheck source=ci/opensearch-secured.sh disable=SC1091
+. "$SCRIPT_DIR/opensearch-secured.sh"
+# shellcheck source=ci/opensearch-health.sh disable=SC1091
+. "$SCRIPT_DIR/opensearch-health.sh"
+SECURED=     # set by main for VERSION "secured"
+SCHEME=http  # https for the secured node
+CURL_AUTH=() # the secured node's CA and admin user
 
 log() { printf 'opensearch.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -88,6 +98,7 @@ resolve_version() {
 	default) v=$OPENSEARCH_VERSION ;;
 	2) v=${OPENSEARCH_VERSION_2:?} ;;
 	3) v=${OPENSEARCH_VERSION_3:?} ;;
+	secured) v=${OPENSEARCH_VERSION_SECURED:?} ;;
 	*) v=$1 ;;
 	esac
 	[[ $v =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "not an OpenSearch version: '$v'"
@@ -99,6 +110,7 @@ resolve_port() {
 	local v=$1 port=${2:-} major=${1%%.*}
 	if [ -z "$port" ]; then
 		port=$((9200 + (major > 2 ? major - 2 : 0)))
+		[ -z "$SECURED" ] || port=9243
 	fi
 	if ! [[ $port =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
 		die "not a port: '$port'"
@@ -160,63 +172,6 @@ node_pid() {
 	return 1
 }
 
-# health prints green/yellow/red for the node on port $1, or nothing.
-health() {
-	curl -fsS --max-time 3 "http://127.0.0.1:$1/_cluster/health" 2>/dev/null |
-		sed -n 's/.*"status" *: *"\([a-z]*\)".*/\1/p' || true
-}
-
-served_version() {
-	curl -fsS --max-time 3 "http://127.0.0.1:$1/" 2>/dev/null |
-		sed -n 's/.*"number" *: *"\([^"]*\)".*/\1/p' || true
-}
-
-port_open() { (: <>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-print_logs() {
-	local run=$1 f
-	for f in "$run/logs/stdout.log" "$run/logs/$CLUSTER_NAME.log"; do
-		[ -s "$f" ] || continue
-		log "last 50 lines of $f:"
-		tail -n 50 "$f" >&2
-	done
-}
-
-# cpu_note prints ", node CPU N s" for the node of run dir $1: a figure that,
-# unlike wall time, hardly moves with the load of other work on the machine.
-cpu_note() {
-	local pid ticks
-	pid=$(node_pid "$1") || return 0
-	ticks=$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}') || return 0
-	awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf ", node CPU %.1f s", t / hz }'
-}
-
-# wait_healthy waits until the node of run dir $1 on port $2 answers with
-# yellow or green; if it dies or the timeout passes it prints the logs.
-wait_healthy() {
-	local run=$1 port=$2 started=$3 deadline=$((SECONDS + START_TIMEOUT)) status
-	while :; do
-		status=$(health "$port")
-		case $status in green | yellow)
-			log "healthy ($status) after $(seconds_since "$started") s$(cpu_note "$run")"
-			return 0
-			;;
-		esac
-		if ! node_pid "$run" >/dev/null; then
-			log "the node exited before becoming healthy"
-			print_logs "$run"
-			return 1
-		fi
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			log "not healthy after ${START_TIMEOUT} s (last status: ${status:-no answer})"
-			print_logs "$run"
-			stop_node "$run"
-			return 1
-		fi
-		sleep 0.5
-	done
-}
-
 # prepare_run lays out a fresh run dir: config copied from the distribution
 # with paths pointed into the run dir, so the distribution stays pristine.
 prepare_run() {
@@ -241,6 +196,7 @@ prepare_run() {
 		cluster.routing.allocation.disk.threshold_enabled: false
 	EOF
 	printf 'VERSION=%s\nPORT=%s\n' "$v" "$port" >"$run/node.env"
+	[ -z "$SECURED" ] || secured_configure "$run"
 	if is_root; then chown -R "$OS_USER:" "$run"; fi
 }
 
@@ -279,10 +235,11 @@ ensure_port_free() {
 }
 
 start() {
-	local v port run url java_home started launched
+	local v port dist run url java_home started launched
 	v=$(resolve_version "${1:-}")
 	port=$(resolve_port "$v" "${2:-}")
-	run=$CACHE/run-$v-$port url=http://127.0.0.1:$port
+	dist=$v${SECURED:+-secured}
+	run=$CACHE/run-$dist-$port url=$SCHEME://127.0.0.1:$port
 	started=$(now_ms)
 	ensure_cmd curl curl
 	exec 8>"$CACHE/.node-$v-$port.lock"
@@ -300,10 +257,11 @@ start() {
 	fetch "$v"
 	ensure_port_free "$port"
 	java_home=$(pick_java "$v")
+	if [ -n "$SECURED" ]; then secured_fetch "$v" && secured_certs "$v" "$java_home"; fi
 	ensure_user
-	prepare_run "$v" "$port" "$run"
-	log "starting OpenSearch $v on $url (Java $(java_major "$java_home") from $java_home, heap $HEAP, run dir $run)"
-	launch "$v" "$java_home" "$run"
+	prepare_run "$dist" "$port" "$run"
+	log "starting OpenSearch $dist on $url (Java $(java_major "$java_home") from $java_home, heap $HEAP, run dir $run)"
+	launch "$dist" "$java_home" "$run"
 	launched=$(now_ms)
 	wait_healthy "$run" "$port" "$launched" || die "OpenSearch $v did not start"
 	log "start took $(seconds_since "$started") s in all"
@@ -355,7 +313,7 @@ stop() {
 	fi
 	v=$(resolve_version "${1:-}")
 	port=$(resolve_port "$v" "${2:-}")
-	stop_locked "$CACHE/run-$v-$port"
+	stop_locked "$CACHE/run-$v${SECURED:+-secured}-$port"
 }
 
 status() {
@@ -364,7 +322,9 @@ status() {
 		pid=$(node_pid "$run") || continue
 		VERSION=$(sed -n 's/^VERSION=//p' "$run/node.env")
 		PORT=$(sed -n 's/^PORT=//p' "$run/node.env")
-		printf '%s\t%s\tpid=%s\thealth=%s\thttp://127.0.0.1:%s\t%s\n' \
+		SCHEME=http CURL_AUTH=()
+		if [[ $VERSION == *-secured ]]; then SCHEME=https CURL_AUTH=(-K "$(secured_dir)/admin.curlrc"); fi
+		printf '%s\t%s\tpid=%s\thealth=%s\t'"$SCHEME"'://127.0.0.1:%s\t%s\n' \
 			"$VERSION" "$PORT" "$pid" "$(health "$PORT")" "$PORT" "$run"
 		found=1
 	done
@@ -379,11 +339,13 @@ usage() {
 main() {
 	local cmd=${1:-}
 	shift || true
-	case $cmd in fetch | start | stop | status) ;; *) usage ;; esac
+	case $cmd in fetch | start | stop | status | secured-dir) ;; *) usage ;; esac
+	if [ "${1:-}" = secured ]; then SECURED=1 SCHEME=https; fi
 	load_versions
 	ensure_cmd flock util-linux
 	ensure_cmd setsid util-linux
 	resolve_cache
+	[ -z "$SECURED" ] || CURL_AUTH=(-K "$(secured_dir)/admin.curlrc")
 	case $cmd in
 	fetch)
 		local v
@@ -394,6 +356,7 @@ main() {
 	start) start "$@" ;;
 	stop) stop "$@" ;;
 	status) status ;;
+	secured-dir) secured_dir ;;
 	esac
 }
 

@@ -36,6 +36,7 @@ const (
 	CodeIndexNotFound        Code = "index_not_found_exception"
 	CodeIndexExists          Code = "resource_already_exists_exception"
 	CodeMappingChangeRefused Code = "mapping_change_refused"
+	CodeUpstreamAuthFailed   Code = "upstream_auth_failed"
 )
 
 // statusOf maps each code to its HTTP status (ERR-1). One table, one place.
@@ -63,6 +64,7 @@ var statusOf = map[Code]int{
 	CodeIndexNotFound:        http.StatusNotFound,
 	CodeIndexExists:          http.StatusBadRequest,
 	CodeMappingChangeRefused: http.StatusBadRequest,
+	CodeUpstreamAuthFailed:   http.StatusBadGateway,
 }
 
 // Error is a request-path error with a stable code. Reason must never carry

@@ -36,7 +36,7 @@ func (p *Proxy) newPassthrough(target *url.URL) *httputil.ReverseProxy {
 				out.Body = exactBody{io.LimitReader(out.Body, pr.In.ContentLength)}
 			}
 		},
-		Transport:  p.transport,
+		Transport:  p.clusters.passthrough.transport, // sets the proxy's own credentials (UPS-5)
 		BufferPool: copyBuffers,
 		ErrorLog:   p.errorLog,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {

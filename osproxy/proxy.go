@@ -1,7 +1,6 @@
 package osproxy
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"log"
 	"net/http"
@@ -11,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/osproxy/osproxy/osproxy/config"
+	"github.com/osproxy/osproxy/osproxy/identity"
 	"github.com/osproxy/osproxy/osproxy/route"
-	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
 // Proxy is the osproxy http.Handler. Build it with New.
@@ -21,7 +20,8 @@ type Proxy struct {
 	upstream    *url.URL
 	transport   http.RoundTripper
 	passthrough *httputil.ReverseProxy // nil without passthrough
-	tokens      map[[sha256.Size]byte]config.Principal
+	identity    *identity.Authenticator
+	clusters    clusters // TLS, credentials and transport of each upstream
 	newID       func() string
 	errorLog    *log.Logger
 }
@@ -29,8 +29,10 @@ type Proxy struct {
 // Option adjusts a Proxy at construction, for tests and embedding.
 type Option func(*Proxy)
 
-// WithTransport replaces the upstream transport (tests use a canned RoundTripper).
-func WithTransport(rt http.RoundTripper) Option { return func(p *Proxy) { p.transport = rt } }
+// WithTransport replaces the upstream transports (tests use a canned RoundTripper).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(p *Proxy) { p.transport, p.clusters.passthrough.transport = rt, rt }
+}
 
 // WithIDGenerator replaces the random id source of DOC-2.
 func WithIDGenerator(f func() string) Option { return func(p *Proxy) { p.newID = f } }
@@ -42,20 +44,16 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 		return nil, fmt.Errorf("parsing upstream: %w", err)
 	}
 	p := &Proxy{
-		cfg:       cfg,
-		upstream:  up,
-		transport: newTransport(cfg.UpstreamTimeout),
-		tokens:    make(map[[sha256.Size]byte]config.Principal, len(cfg.Tokens)),
-		newID:     randomID,
-		errorLog:  log.New(os.Stderr, "osproxy: ", log.LstdFlags),
+		cfg:      cfg,
+		upstream: up,
+		newID:    randomID,
+		errorLog: log.New(os.Stderr, "osproxy: ", log.LstdFlags),
 	}
-	for tok, principal := range cfg.Tokens {
-		for _, t := range principal.Tenants {
-			if !tenant.ValidTenant(t) {
-				return nil, &config.Error{Field: "tokens", Reason: "principal " + principal.Name + " is bound to an invalid tenant id"}
-			}
-		}
-		p.tokens[sha256.Sum256([]byte(tok))] = principal
+	if p.identity, err = identity.New(cfg, os.ReadFile); err != nil {
+		return nil, err
+	}
+	if err := p.buildClusters(os.ReadFile); err != nil {
+		return nil, err
 	}
 	for _, o := range opts {
 		o(p)
@@ -146,19 +144,12 @@ func (p *Proxy) contain(w http.ResponseWriter, r *http.Request) {
 	writeError(w, r, fail(CodeInternal, "the proxy failed to handle the request"))
 }
 
-// authenticate implements SEC-1 and SEC-2. In open mode the principal is empty
-// and unbound.
+// authenticate implements SEC-1, SEC-2 and SEC-8. In open mode the principal
+// is empty and unbound.
 func (p *Proxy) authenticate(r *http.Request) (config.Principal, *Error) {
-	if len(p.tokens) == 0 {
-		return config.Principal{}, nil
-	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "bearer") {
-		return config.Principal{}, fail(CodeAuthRequired, "a bearer token is required")
-	}
-	principal, known := p.tokens[sha256.Sum256([]byte(token))]
-	if !known {
-		return config.Principal{}, fail(CodeAuthRequired, "the bearer token is not valid")
+	principal, err := p.identity.Authenticate(r.Header, r.TLS)
+	if err != nil {
+		return config.Principal{}, fail(CodeAuthRequired, err.Error())
 	}
 	return principal, nil
 }

@@ -30,6 +30,9 @@ func newTransport(headerTimeout time.Duration) *http.Transport {
 // upstreamError maps a transport failure to its code: 504 on a timeout, 502
 // otherwise (ERR-4, ERR-5).
 func upstreamError(err error) *Error {
+	if e := clusterError(err); e != nil { // UPS-6, UPS-7
+		return e
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
 		return fail(CodeUpstreamTimeout, "the upstream did not answer in time")

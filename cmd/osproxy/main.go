@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -52,12 +51,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "osproxy: binding %s: %v\n", cfg.Bind, err)
 		return 1
 	}
+	ln = limitListener(ln, cfg.MaxConnections) // CFG-24
 	srv := &http.Server{
 		Handler:           proxy,
 		ReadHeaderTimeout: 10 * time.Second, // slowloris guard
-		IdleTimeout:       2 * time.Minute,
+		ReadTimeout:       cfg.ReadTimeout,  // CFG-23
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		TLSConfig:         tlsConfig,
+	}
+	for _, w := range proxy.Warnings() {
+		fmt.Fprintf(stderr, "osproxy: %s\n", w) // UPS-4
 	}
 	scheme := "http"
 	if tlsConfig != nil {
@@ -65,26 +70,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	// CFG-18: the socket is bound, so this line is a readiness signal.
 	fmt.Fprintf(stdout, "osproxy listening on %s://%s (%s)\n", scheme, ln.Addr(), proxy.Mode())
-	return serve(srv, ln, cfg.ShutdownTimeout, stderr)
-}
-
-// loadTLS reads the key pair before any socket opens (CFG-6, SEC-4), or
-// returns nil when the listener serves cleartext.
-func loadTLS(cfg *config.Config) (*tls.Config, error) {
-	if cfg.TLSCert == "" {
-		return nil, nil
-	}
-	pair, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-	if err != nil {
-		return nil, &config.Error{Field: "tls_cert", Reason: "loading the key pair: " + err.Error()}
-	}
-	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+	ctx, stopChecks := context.WithCancel(context.Background())
+	defer stopChecks()
+	go proxy.CheckUpstreams(ctx, func(line string) { fmt.Fprintf(stderr, "osproxy: %s\n", line) }) // UPS-8
+	return serve(srv, ln, cfg.ShutdownTimeout, proxy, stderr)
 }
 
 // serve runs srv until a signal, then drains for at most grace (CFG-17).
-func serve(srv *http.Server, ln net.Listener, grace time.Duration, stderr io.Writer) int {
+// SIGHUP re-reads the secret files without touching connections (CFG-26).
+func serve(srv *http.Server, ln net.Listener, grace time.Duration, proxy *osproxy.Proxy, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	stopReloads := reloadOnHangup(proxy, stderr)
+	defer stopReloads()
 	done := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

@@ -9,8 +9,9 @@ type Config struct {
 	Bind                   string
 	Upstream               string
 	Index                  string
-	Tokens                 map[string]Principal // by token; empty means open dev mode
-	AllowCleartextMutation bool
+	Tokens                 map[string]Principal // by token; empty with no TokensFile means open dev mode
+	TokensFile             string               // lines `sha256:<hex>=principal[:tenants]`, re-read on SIGHUP
+	AllowCleartextMutation bool                 // allow_cleartext_tenancy: gates every tenancy request
 	PassthroughCluster     string
 	PassthroughEndpoint    string
 	PassthroughIndices     []string
@@ -21,6 +22,23 @@ type Config struct {
 	AllowInlineScripts     bool          // ISO-12, ISO-13
 	BodyReadTimeout        time.Duration // ISO-20
 	IngestPipelines        []string      // WR-4, WR-7: pipelines a tenant may name
+
+	// Client identity on the listener (SEC-7..SEC-9).
+	TLSClientCA          string          // PEM bundle: ask clients for certificates signed by it
+	TLSClientAuth        string          // "required" or "optional"; empty means required
+	ClientCertPrincipals []CertPrincipal // certificate → principal mapping
+
+	// How the proxy reaches each cluster (spec/12-secured-upstream.md).
+	UpstreamTLS, PassthroughTLS   ClusterTLS
+	UpstreamAuth, PassthroughAuth Credentials
+	UpstreamMaxConns              int           // per upstream host, dials + active + idle
+	UpstreamDialTimeout           time.Duration // longest TCP connect (TLS handshake has its own bound)
+
+	// Listener hardening (CFG-23, CFG-24).
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	MaxConnections                         int
+
+	cleartextSet bool // allow_cleartext_tenancy was given, for its alias's check
 }
 
 // Principal is who a token stands for, and the tenants it may act for (SEC-6);
@@ -29,6 +47,46 @@ type Principal struct {
 	Name    string
 	Tenants []string
 }
+
+// CertPrincipal maps a verified client certificate to a principal: Kind is
+// "cn" (subject common name), "dns", "email" or "uri" (subject alternative
+// names); Value must equal the certificate's (SEC-8).
+type CertPrincipal struct {
+	Kind, Value string
+	Principal   Principal
+}
+
+// ClusterTLS is how the proxy verifies a cluster and proves itself to it over
+// TLS (UPS-1..UPS-4). The zero value verifies against the system pool.
+type ClusterTLS struct {
+	CAFile                string // PEM bundle; empty means the system pool
+	ClientCert, ClientKey string // PEM files for mTLS to the cluster
+	ServerName            string // name checked in the cluster's certificate; empty means the URL's host
+	InsecureSkipVerify    bool   // development only: logged as a warning at every start
+}
+
+// Credentials is what the proxy sends the cluster as its Authorization
+// (UPS-5): basic auth with User and a password, or a bearer token, each
+// inline or from a file re-read on SIGHUP.
+type Credentials struct {
+	User                   string
+	Password, PasswordFile string
+	Token, TokenFile       string
+}
+
+// String never shows a secret, so a Config printed with %v or %+v leaks none (CFG-19).
+func (c Credentials) String() string {
+	switch {
+	case c.User != "":
+		return "basic auth as " + c.User
+	case c.Token != "" || c.TokenFile != "":
+		return "bearer token"
+	}
+	return "none"
+}
+
+// GoString is String, for %#v.
+func (c Credentials) GoString() string { return c.String() }
 
 // Error is a configuration error: the field it concerns and why.
 type Error struct {
@@ -48,12 +106,13 @@ type key struct {
 
 // keys lists every setting in validation order (CFG-6: the first error wins, so
 // the order is part of the contract).
-var keys = []key{
+var keys = append(append([]key{
 	{"bind", "127.0.0.1:8080", "listen address host:port (the host may be a name)", applyBind},
 	{"upstream", "http://127.0.0.1:9200", "base URL of the OpenSearch cluster for tenancy traffic", applyUpstream},
 	{"index", "osproxy-shared", "the shared physical index", applyIndex},
-	{"tokens", "", "token=principal[:tenant|tenant...],... (empty: open dev mode)", applyTokens},
-	{"allow_cleartext_mutation", "false", "let tenancy traffic use cleartext HTTP (1/true/yes or 0/false/no)", applyCleartext},
+	{"tokens", "", "token=principal[:tenant|tenant...],... (empty: open dev mode unless tokens_file)", applyTokens},
+	{"allow_cleartext_tenancy", "", "let tenancy requests, reads included, arrive over cleartext HTTP (1/true/yes or 0/false/no; unset: false)", applyCleartext},
+	{"allow_cleartext_mutation", "", "the original's name of allow_cleartext_tenancy, still accepted", applyCleartextAlias},
 	{"passthrough_cluster", "", "name of the passthrough cluster; set with passthrough_endpoint", applyPassthroughCluster},
 	{"passthrough_endpoint", "", "base URL that passthrough requests are forwarded to verbatim", applyPassthroughEndpoint},
 	{"passthrough_indices", "", "comma list of logical-index prefixes to pass through (empty: everything)", applyPassthroughIndices},
@@ -65,7 +124,7 @@ var keys = []key{
 	{"allow_inline_scripts", "false", "accept inline scripts that read only doc['field'] of plain fields (1/true/yes or 0/false/no)", applyInlineScripts},
 	{"body_read_timeout", "30s", "longest pause while a request body arrives (Go duration)", applyBodyReadTimeout},
 	{"ingest_pipelines", "", "comma list of ingest pipelines a tenant may name on writes (empty: none)", applyIngestPipelines},
-}
+}, listenerKeys...), clusterKeys...)
 
 func lookupKey(name string) (key, bool) {
 	for _, k := range keys {

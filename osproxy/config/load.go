@@ -32,7 +32,7 @@ func Load(args []string, lookupEnv func(string) (string, bool), readFile func(st
 	if path != "" {
 		data, err := readFile(path)
 		if err != nil {
-			return nil, Run, &Error{"config", fmt.Sprintf("reading %s: %s", path, describeFileError(err))}
+			return nil, Run, &Error{"config", fmt.Sprintf("reading %s: %s", path, FileReason(err))}
 		}
 		if err := parseFile(string(data), values); err != nil {
 			return nil, Run, err
@@ -106,8 +106,9 @@ func parseFlags(args []string) (map[string]string, string, Action, error) {
 	return out, path, Run, nil
 }
 
-// describeFileError keeps the OS reason without repeating the path.
-func describeFileError(err error) string {
+// FileReason is a file error's OS reason without the path, for a reason that
+// names the path once itself.
+func FileReason(err error) string {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err.Error()
 	}

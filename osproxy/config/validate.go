@@ -45,34 +45,48 @@ func applyTokens(c *Config, v string) error {
 			continue
 		}
 		tok, principal, ok := strings.Cut(entry, "=")
-		tok, principal = strings.TrimSpace(tok), strings.TrimSpace(principal)
+		tok = strings.TrimSpace(tok)
 		if !ok {
 			// The entry is not echoed: it may be a secret.
 			return &Error{"tokens", "an entry is not `token=principal`"}
 		}
-		name, tenants, bound := strings.Cut(principal, ":")
-		name = strings.TrimSpace(name)
-		if tok == "" || name == "" {
+		if tok == "" {
 			return &Error{"tokens", "an entry has an empty token or principal"}
 		}
-		p := Principal{Name: name}
-		if bound {
-			for _, t := range strings.Split(tenants, "|") {
-				if t = strings.TrimSpace(t); t == "" {
-					return &Error{"tokens", "principal " + name + " has an empty tenant in its list"}
-				}
-				p.Tenants = append(p.Tenants, t)
-			}
+		p, err := parsePrincipal("tokens", principal)
+		if err != nil {
+			return err
 		}
 		c.Tokens[tok] = p
 	}
 	return nil
 }
 
+// applyCleartext sets allow_cleartext_tenancy; unset means false (SEC-3).
 func applyCleartext(c *Config, v string) error {
-	b, err := parseBool("allow_cleartext_mutation", v)
-	c.AllowCleartextMutation = b
+	if v == "" {
+		return nil
+	}
+	b, err := parseBool("allow_cleartext_tenancy", v)
+	c.AllowCleartextMutation, c.cleartextSet = b, true
 	return err
+}
+
+// applyCleartextAlias accepts the original's name (CFG-25). Given under both
+// names, the values must agree: no layer silently outranks the other name.
+func applyCleartextAlias(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	b, err := parseBool("allow_cleartext_mutation", v)
+	if err != nil {
+		return err
+	}
+	if c.cleartextSet && b != c.AllowCleartextMutation {
+		return &Error{"allow_cleartext_tenancy", "contradicts its alias allow_cleartext_mutation; set one of them"}
+	}
+	c.AllowCleartextMutation = b
+	return nil
 }
 
 func applyPassthroughCluster(c *Config, v string) error {
@@ -161,7 +175,7 @@ func applyTLSKey(c *Config, v string) error {
 	return nil
 }
 
-// crossCheck validates rules that span keys (CFG-13, CFG-14, SEC-4).
+// crossCheck validates rules that span keys (CFG-13, CFG-14, CFG-20..22, SEC-4).
 func crossCheck(c *Config) error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return &Error{"tls_cert", "set both tls_cert and tls_key, or neither"}
@@ -172,7 +186,13 @@ func crossCheck(c *Config) error {
 	if len(c.PassthroughIndices) > 0 && c.PassthroughCluster == "" {
 		return &Error{"passthrough_indices", "requires passthrough_cluster and passthrough_endpoint"}
 	}
-	return nil
+	if err := checkIdentity(c); err != nil {
+		return err
+	}
+	if err := checkCluster("upstream", c.Upstream, "upstream", c.UpstreamTLS, c.UpstreamAuth); err != nil {
+		return err
+	}
+	return checkCluster("passthrough", c.PassthroughEndpoint, "passthrough_endpoint", c.PassthroughTLS, c.PassthroughAuth)
 }
 
 // parseBool implements CFG-4.

@@ -1,0 +1,140 @@
+package osproxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/osproxy/osproxy/osproxy/clusterauth"
+	"github.com/osproxy/osproxy/osproxy/config"
+)
+
+// cluster is how the proxy reaches one cluster: TLS (nil over http://), the
+// proxy's credentials, and the transport that uses both.
+type cluster struct {
+	url         string
+	tls         *clusterauth.TLS
+	credentials *clusterauth.Credentials
+	transport   http.RoundTripper
+	insecure    bool
+	probe       bool // https or credentials: worth a start-up check (UPS-8)
+}
+
+// clusters are the tenancy upstream and, when configured, the passthrough endpoint.
+type clusters struct{ upstream, passthrough cluster }
+
+// buildClusters reads each cluster's TLS material and credentials before any
+// socket opens, so a bad CA path or an unreadable password file is a
+// configuration error (CFG-6, CFG-20, CFG-21).
+func (p *Proxy) buildClusters(readFile func(string) ([]byte, error)) error {
+	c := p.cfg
+	up, err := newCluster("upstream", c.Upstream, c.UpstreamTLS, c.UpstreamAuth, c, readFile)
+	if err != nil {
+		return err
+	}
+	p.clusters.upstream, p.transport = up, up.transport
+	if c.PassthroughEndpoint == "" {
+		return nil
+	}
+	p.clusters.passthrough, err = newCluster("passthrough", c.PassthroughEndpoint, c.PassthroughTLS, c.PassthroughAuth, c, readFile)
+	return err
+}
+
+func newCluster(prefix, url string, t config.ClusterTLS, a config.Credentials, c config.Config,
+	readFile func(string) ([]byte, error)) (cluster, error) {
+	base := newTransport(c.UpstreamTimeout)
+	base.DialContext = (&net.Dialer{Timeout: c.UpstreamDialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	base.MaxConnsPerHost = c.UpstreamMaxConns // CFG-24: 0 (a Config built in code) means no cap
+	base.TLSHandshakeTimeout = 10 * time.Second
+	cl := cluster{url: url, insecure: t.InsecureSkipVerify}
+	if strings.HasPrefix(url, "https://") {
+		var err error
+		if cl.tls, err = clusterauth.NewTLS(prefix, t, readFile); err != nil {
+			return cluster{}, err
+		}
+		base.TLSClientConfig = cl.tls.Config()
+	}
+	creds, err := clusterauth.NewCredentials(prefix, a, readFile)
+	if err != nil {
+		return cluster{}, err
+	}
+	cl.credentials = creds
+	cl.transport = &clusterauth.Transport{Base: base, Credentials: creds}
+	cl.probe = cl.tls != nil || a.User != "" || a.Token != "" || a.TokenFile != ""
+	return cl, nil
+}
+
+// clusterError maps what only a secured cluster produces: its refusal of the
+// proxy's credentials (UPS-6) and TLS failures, named as such (UPS-7).
+func clusterError(err error) *Error {
+	if errors.Is(err, clusterauth.ErrRejected) {
+		return fail(CodeUpstreamAuthFailed, "the upstream rejected the proxy's credentials")
+	}
+	if reason, ok := clusterauth.DescribeTLS(err); ok {
+		return fail(CodeUpstreamUnreachable, reason)
+	}
+	return nil
+}
+
+// Reload re-reads every secret file (CFG-26): the tokens file, each cluster's
+// password or token file and client certificate. A part that fails keeps its
+// previous value; the errors are joined. Open connections are untouched.
+func (p *Proxy) Reload() error {
+	errs := []error{p.identity.Reload()}
+	for _, cl := range []cluster{p.clusters.upstream, p.clusters.passthrough} {
+		if cl.credentials != nil {
+			errs = append(errs, cl.credentials.Reload())
+		}
+		if cl.tls != nil {
+			errs = append(errs, cl.tls.Reload())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Warnings lists what an operator must hear at every start (UPS-4).
+func (p *Proxy) Warnings() []string {
+	var out []string
+	for _, w := range []struct {
+		on  bool
+		key string
+	}{{p.clusters.upstream.insecure, "upstream"}, {p.clusters.passthrough.insecure, "passthrough"}} {
+		if w.on {
+			out = append(out, "warning: "+w.key+"_insecure_skip_verify is set: the certificate of "+
+				w.key+" is NOT verified, so anyone on the path can read and change traffic; use it for development only")
+		}
+	}
+	return out
+}
+
+// CheckUpstreams asks each https or credentialed cluster for GET / once and
+// reports one line each (UPS-8). It is a start-up diagnosis: the caller runs
+// it beside serving, never before.
+func (p *Proxy) CheckUpstreams(ctx context.Context, report func(string)) {
+	for _, cl := range []cluster{p.clusters.upstream, p.clusters.passthrough} {
+		if !cl.probe {
+			continue
+		}
+		report("upstream " + cl.url + ": " + probe(ctx, cl))
+	}
+}
+
+func probe(ctx context.Context, cl cluster) string {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.url+"/", http.NoBody)
+	if err != nil {
+		return "cannot build a request"
+	}
+	resp, err := cl.transport.RoundTrip(req)
+	if err != nil {
+		return "not usable: " + upstreamError(err).Reason
+	}
+	// Drained so the connection stays in the pool for the first request.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return "reachable (HTTP " + strconv.Itoa(resp.StatusCode) + ")"
+}
