@@ -113,7 +113,7 @@ var _ = Describe("12 secured upstream on the mock", Label("profile:secured-upstr
 		}
 	})
 
-	It("UPS-5: sends the cluster's basic credentials from a password file, never the client's", Label("rule:UPS-5", "rule:SEC-5"), func() {
+	It("UPS-5: sends the cluster's basic credentials from a password file, never the client's", Label("rule:UPS-5"), func() {
 		f := front(ca.serverCert(), nil)
 		pw := writeSpecFile("password", []byte("pa:ss word\n"))
 		env := tenancyEnv(f.URL)
