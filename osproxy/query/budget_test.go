@@ -16,10 +16,16 @@ var typicalSearch = []byte(`{"size":20,"from":0,"track_total_hits":true,
  "aggs":{"by_status":{"terms":{"field":"status","size":10},"aggs":{"avg_total":{"avg":{"field":"total"}}}},
   "per_day":{"date_histogram":{"field":"created","calendar_interval":"day","min_doc_count":0}}}}`)
 
-// Judging and re-emitting a typical search allocates a handful of times (the tree and
-// the output come from reused buffers); the budget catches a regression that would
-// make each member or value allocate.
+// Judging and re-emitting a typical search allocates nothing in the steady state (the
+// tree and the judge are pooled, the output buffer is the caller's); the budget catches
+// a regression that would make each member or value allocate. Under the race detector
+// sync.Pool drops pooled state at random, so the budget is loosened to a constant that
+// still fails if anything is allocated per member.
 func TestJudgeSearch_TypicalBody_AllocationBudget(t *testing.T) {
+	budget := 0.0
+	if raceEnabled {
+		budget = 8
+	}
 	if len(typicalSearch) < 900 || len(typicalSearch) > 1200 {
 		t.Fatalf("the typical body is %d bytes, meant to be about 1 KiB", len(typicalSearch))
 	}
@@ -32,12 +38,10 @@ func TestJudgeSearch_TypicalBody_AllocationBudget(t *testing.T) {
 		dst = s.Body
 	})
 	t.Logf("%v allocations per judgement", n)
-	if n > judgeBudget {
-		t.Fatalf("JudgeSearch allocates %v times, budget %d", n, judgeBudget)
+	if n > budget {
+		t.Fatalf("JudgeSearch allocates %v times, budget %v", n, budget)
 	}
 }
-
-const judgeBudget = 4
 
 func BenchmarkJudgeSearch_Typical1KiB(b *testing.B) {
 	dst := make([]byte, 0, 4096)
