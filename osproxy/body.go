@@ -21,8 +21,8 @@ const maxJSONDepth = 256
 // readJSONBody reads a request body the proxy must rewrite (readBody) and checks it
 // is one well-formed JSON object with no repeated key (SRCH-4). An absent body is
 // returned as nil.
-func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, *Error) {
-	body, e := readBody(w, r, limit, idle)
+func (p *Proxy) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	body, e := p.readBody(w, r)
 	if e != nil || body == nil {
 		return nil, e
 	}
@@ -35,15 +35,16 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64, idle time
 	return body, nil
 }
 
-// readBody reads a request body the proxy must rewrite: at most limit bytes (SRCH-3)
-// after gzip decoding (SRCH-5), of a JSON content type (SRCH-4), each read waiting at
-// most idle (ISO-20). An absent or blank body is returned as nil. The caller checks
-// the JSON: a search body is parsed once by the judge, which checks it as it goes.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Duration) ([]byte, *Error) {
+// readBody reads a request body the proxy must rewrite: at most max_body_bytes
+// (SRCH-3) after gzip decoding (SRCH-5), of a JSON content type (SRCH-4), paced as
+// openBody says. An absent or blank body is returned as nil. The caller checks the
+// JSON: a search body is parsed once by the judge, which checks it as it goes.
+func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	limit := p.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
-	src, closeBody, e := openBody(w, r, idle, false)
+	src, closeBody, e := p.openBody(w, r, false)
 	if e != nil {
 		return nil, e
 	}
@@ -65,9 +66,11 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, idle time.Dur
 }
 
 // openBody opens a request body the proxy reads: of a JSON content type (or NDJSON,
-// when ndjson), gzip decoded (SRCH-5), each read waiting at most idle (ISO-20). The
+// when ndjson), gzip decoded (SRCH-5), each read waiting at most body_read_timeout
+// (ISO-20) and never past read_timeout from the request's start (CFG-23). The
 // returned func releases what it set up.
-func openBody(w http.ResponseWriter, r *http.Request, idle time.Duration, ndjson bool) (io.Reader, func(), *Error) {
+func (p *Proxy) openBody(w http.ResponseWriter, r *http.Request, ndjson bool) (io.Reader, func(), *Error) {
+	idle := p.cfg.BodyReadTimeout
 	if ct := r.Header.Get("Content-Type"); !ndjson || !strings.HasPrefix(strings.ToLower(ct), "application/x-ndjson") {
 		if e := checkContentType(r.Header); e != nil {
 			return nil, nil, e
@@ -77,7 +80,11 @@ func openBody(w http.ResponseWriter, r *http.Request, idle time.Duration, ndjson
 	release := func() {}
 	if idle > 0 {
 		rc := http.NewResponseController(w)
-		src = &idleReader{r: src, rc: rc, idle: idle}
+		ir := &idleReader{r: src, rc: rc, idle: idle}
+		if p.cfg.ReadTimeout > 0 {
+			ir.until = time.Now().Add(p.cfg.ReadTimeout)
+		}
+		src = ir
 		release = func() { _ = rc.SetReadDeadline(time.Time{}) } // a writer without deadlines has none to clear
 	}
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
@@ -111,13 +118,18 @@ const firstRead = 64<<10 + 1 // +1: a 64 KiB body and its EOF fit
 // idleReader gives each read of a request body its own deadline, so a body that
 // stops arriving ends the request instead of holding its buffer (ISO-20).
 type idleReader struct {
-	r    io.Reader
-	rc   *http.ResponseController
-	idle time.Duration
+	r     io.Reader
+	rc    *http.ResponseController
+	idle  time.Duration
+	until time.Time // the request's own read deadline, which no pause extends; zero for none
 }
 
 func (ir *idleReader) Read(p []byte) (int, error) {
-	_ = ir.rc.SetReadDeadline(time.Now().Add(ir.idle)) // unsupported writers (tests) simply have no deadline
+	deadline := time.Now().Add(ir.idle)
+	if !ir.until.IsZero() && ir.until.Before(deadline) {
+		deadline = ir.until
+	}
+	_ = ir.rc.SetReadDeadline(deadline) // unsupported writers (tests) simply have no deadline
 	return ir.r.Read(p)
 }
 

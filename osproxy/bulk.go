@@ -25,7 +25,7 @@ func (p *Proxy) bulk(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		writeError(w, r, e)
 		return
 	}
-	src, closeBody, e := openBody(w, r, p.cfg.BodyReadTimeout, true)
+	src, closeBody, e := p.openBody(w, r, true)
 	if e != nil {
 		writeError(w, r, e)
 		return

@@ -28,7 +28,7 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 			return
 		}
 	}
-	body, e := readJSONBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
+	body, e := p.readJSONBody(w, r)
 	if e != nil {
 		writeError(w, r, e)
 		return

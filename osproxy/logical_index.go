@@ -73,7 +73,7 @@ func (p *Proxy) indexCreate(w http.ResponseWriter, r *http.Request, tr tenancyRe
 		writeError(w, r, e)
 		return
 	}
-	body, e := readJSONBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
+	body, e := p.readJSONBody(w, r)
 	if e != nil {
 		writeError(w, r, e)
 		return

@@ -19,7 +19,7 @@ func (p *Proxy) mget(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		writeError(w, r, e)
 		return
 	}
-	body, e := readJSONBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
+	body, e := p.readJSONBody(w, r)
 	if e != nil {
 		writeError(w, r, e)
 		return

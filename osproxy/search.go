@@ -22,7 +22,7 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 		writeError(w, r, fail(CodeUnsupportedParameter, err.Error()))
 		return
 	}
-	body, e := readBody(w, r, p.cfg.MaxBodyBytes, p.cfg.BodyReadTimeout)
+	body, e := p.readBody(w, r)
 	if e != nil {
 		writeError(w, r, e)
 		return
