@@ -162,13 +162,17 @@ func bulkItems(r response) []map[string]map[string]any {
 	return body.Items
 }
 
-// refusedItem asserts a bulk item the proxy refused (WR-27): the verb, the index and id
+// expectRefusedItem asserts a bulk item the proxy refused (WR-27): the verb, the index and id
 // as the client gave them, the refusal's status and error type, and a reason.
 func expectRefusedItem(item map[string]map[string]any, verb string, index, id any, status int, code string) {
 	ExpectWithOffset(1, item).To(HaveKey(verb), "item %v", item)
 	got := item[verb]
 	ExpectWithOffset(1, got).To(HaveKeyWithValue("_index", index), "item %v", item)
-	ExpectWithOffset(1, got).To(HaveKeyWithValue("_id", id), "item %v", item)
+	if id == nil {
+		ExpectWithOffset(1, got).To(HaveKeyWithValue("_id", BeNil()), "item %v", item)
+	} else {
+		ExpectWithOffset(1, got).To(HaveKeyWithValue("_id", id), "item %v", item)
+	}
 	ExpectWithOffset(1, got).To(HaveKeyWithValue("status", float64(status)), "item %v", item)
 	ExpectWithOffset(1, got["error"]).To(And(HaveKeyWithValue("type", code), HaveKeyWithValue("reason", Not(BeEmpty()))), "item %v", item)
 }
