@@ -26,9 +26,16 @@ func nd(lines ...string) string {
 }
 
 // bulkTo sends body to target (path and query, such as "/orders/_bulk?refresh=true") as
-// the tenant acme, in NDJSON.
+// the tenant acme, in NDJSON unless headers name another Content-Type.
 func bulkTo(base, target, body string, headers ...string) response {
-	h := append([]string{"x-tenant", "acme", "Content-Type", "application/x-ndjson"}, headers...)
+	h := append([]string{"x-tenant", "acme"}, headers...)
+	typed := false
+	for i := 0; i+1 < len(headers); i += 2 {
+		typed = typed || strings.EqualFold(headers[i], "Content-Type")
+	}
+	if !typed {
+		h = append(h, "Content-Type", "application/x-ndjson")
+	}
 	return send("POST", base+target, body, h...)
 }
 
