@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -127,6 +126,3 @@ func expectVictimIntact(physical string) {
 	ExpectWithOffset(1, directCount(physical, "globex", "orders")).To(Equal(2))
 	ExpectWithOffset(1, directCount(physical, "globex", "invoices")).To(Equal(1))
 }
-
-// drain reads and discards a body.
-func drain(r io.Reader) { _, _ = io.Copy(io.Discard, r) }
