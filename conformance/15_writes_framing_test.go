@@ -141,6 +141,7 @@ var _ = Describe("15 writes: _bulk framing", Label(writesProfile, "upstream:mock
 
 	It("WR-8: forwards the first items while the client is still sending the body", Label("rule:WR-8"), func() {
 		pr, pw := io.Pipe()
+		DeferCleanup(pw.Close) // a failure below must not leave the request waiting for the rest of its body
 		req, err := http.NewRequest("POST", base+"/orders/_bulk", pr)
 		Expect(err).NotTo(HaveOccurred())
 		req.Header.Set("Content-Type", "application/x-ndjson")
