@@ -146,7 +146,7 @@ var _ = Describe("15 writes: the _bulk answer", Label(writesProfile, "upstream:m
 			"_source": "true", "_source_includes": "a", "_source_excludes": "b"} {
 			Expect(q[k]).To(Equal([]string{v}), "parameter %s", k)
 		}
-		Expect(q).NotTo(HaveKey("routing"))
+		Expect(q["routing"]).To(BeElementOf([]string(nil), []string{"acme"}), "only the tenant routes")
 		mock.Reset()
 		for _, p := range []string{"routing=acme", "routing=globex", "op_type=create", "type=_doc", "q=x", "foo=1", "_source_include=a",
 			"list_executed_pipelines=true", "batch_size=10", "index=users", "%72outing=globex"} {

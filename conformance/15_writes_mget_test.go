@@ -76,7 +76,7 @@ var _ = Describe("15 writes: _mget and index endpoints", Label(writesProfile, "u
 		for k, v := range params {
 			Expect(q[k]).To(Equal(v), "parameter %s", k)
 		}
-		Expect(q).NotTo(HaveKey("routing"))
+		Expect(q["routing"]).To(BeElementOf([]string(nil), []string{"acme"}), "only the tenant routes")
 		mock.Reset()
 		for _, p := range []string{"routing=globex", "foo=1", "version=1", "q=x", "%72outing=globex"} {
 			expectError(mget("POST", "/orders/_mget?"+p, `{"docs":[{"_id":"1"}]}`), 400, "unsupported_parameter")

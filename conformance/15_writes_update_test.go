@@ -123,7 +123,9 @@ var _ = Describe("15 writes: _update and _source", Label(writesProfile, "upstrea
 		h := send("HEAD", base+"/orders/_source/a%2Fb", "", "x-tenant", "acme")
 		Expect(h.Status).To(Equal(200))
 		Expect(h.Body).To(BeEmpty())
-		expectByID(onlyRequest(mock), "HEAD", "_source", "acme:orders:a/b", nil)
+		rec := onlyRequest(mock)
+		Expect(rec.Method).To(BeElementOf("HEAD", "GET"), "a HEAD may ask the upstream either way")
+		expectByID(rec, rec.Method, "_source", "acme:orders:a/b", nil)
 
 		missing := `{"error":{"root_cause":[{"type":"resource_not_found_exception","reason":"Document not found [osproxy-shared]/[acme:orders:9]"}],` +
 			`"type":"resource_not_found_exception","reason":"Document not found [osproxy-shared]/[acme:orders:9]"},"status":404}`
