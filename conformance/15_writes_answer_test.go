@@ -28,7 +28,7 @@ func cannedBulk(errors bool, items ...string) mockupstream.Responder {
 
 // The answer of a _bulk (WR-25..32), built from the mock's answer: OpenSearch's own
 // results in logical names, the proxy's refusals in their places, errors exact.
-var _ = Describe("15 writes: the _bulk answer", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: the _bulk answer", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
 		base string

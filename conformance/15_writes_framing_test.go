@@ -27,7 +27,7 @@ func goodItems(n int) string {
 
 // The framing of a _bulk body (WR-1..7) and how it travels upstream (WR-8), seen from
 // the mock: a body refused whole never reaches the upstream complete.
-var _ = Describe("15 writes: _bulk framing", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: _bulk framing", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
 		base string

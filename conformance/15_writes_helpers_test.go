@@ -17,9 +17,6 @@ import (
 // The helpers of the tenancy-writes specs (spec/15-writes.md): NDJSON bodies, what
 // the mock received of a _bulk, and a mock that answers a _bulk as OpenSearch does.
 
-// writesProfile labels every spec of spec/15-writes.md.
-const writesProfile = "profile:tenancy-writes"
-
 // nd joins lines into an NDJSON body, every line ending in a newline.
 func nd(lines ...string) string {
 	return strings.Join(lines, "\n") + "\n"

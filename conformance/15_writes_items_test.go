@@ -21,7 +21,7 @@ func whole(n int) types.GomegaMatcher {
 
 // The items of a _bulk (WR-10..18) as the mock receives them: physical ids, routing,
 // forwarded members, and refused items left out.
-var _ = Describe("15 writes: _bulk items", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: _bulk items", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
 		base string

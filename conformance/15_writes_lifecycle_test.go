@@ -10,7 +10,7 @@ import (
 // The life of a logical index (WR-40..46) on a real OpenSearch: acme has orders 1..3 and
 // users 1; globex has orders 1, 2 and invoices 1. A logical index exists for a tenant
 // exactly when the tenant has documents in it.
-var _ = Describe("15 writes: the life of a logical index against a real OpenSearch", Label(writesProfile, "upstream:opensearch"), func() {
+var _ = Describe("15 writes: the life of a logical index against a real OpenSearch", Label("profile:tenancy-writes", "upstream:opensearch"), func() {
 	var physical, base string
 	BeforeEach(func() {
 		physical = newSharedIndex("")

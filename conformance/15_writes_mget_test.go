@@ -33,7 +33,7 @@ func foundDoc(index, id, source string) string {
 
 // _mget (WR-37..39), and the index endpoints that are refused or relayed (WR-44, WR-45),
 // as the mock sees them.
-var _ = Describe("15 writes: _mget and index endpoints", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: _mget and index endpoints", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
 		base string

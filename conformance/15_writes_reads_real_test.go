@@ -10,7 +10,7 @@ import (
 
 // _update, _source and _mget on a real OpenSearch shared with globex, whose orders 1
 // and 2 share their logical ids with acme's documents or stand where acme has none.
-var _ = Describe("15 writes: _update and reads against a real OpenSearch", Label(writesProfile, "upstream:opensearch"), func() {
+var _ = Describe("15 writes: _update and reads against a real OpenSearch", Label("profile:tenancy-writes", "upstream:opensearch"), func() {
 	var physical, base string
 	BeforeEach(func() {
 		physical = newSharedIndex("")

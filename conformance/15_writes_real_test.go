@@ -11,7 +11,7 @@ import (
 // _bulk on a real OpenSearch shared with another tenant (globex): the items execute in
 // the layout, the answer speaks logical names, and globex's documents are neither
 // changed nor shown.
-var _ = Describe("15 writes: _bulk against a real OpenSearch", Label(writesProfile, "upstream:opensearch"), func() {
+var _ = Describe("15 writes: _bulk against a real OpenSearch", Label("profile:tenancy-writes", "upstream:opensearch"), func() {
 	var physical, base string
 	BeforeEach(func() {
 		physical = newSharedIndex("")

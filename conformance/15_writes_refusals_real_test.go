@@ -13,7 +13,7 @@ import (
 // What the proxy refuses or forwards item by item, seen on a real OpenSearch: refused
 // items change nothing, forwarded members keep OpenSearch's meaning, the other
 // tenant's documents stay as stored.
-var _ = Describe("15 writes: items refused and forwarded against a real OpenSearch", Label(writesProfile, "upstream:opensearch"), func() {
+var _ = Describe("15 writes: items refused and forwarded against a real OpenSearch", Label("profile:tenancy-writes", "upstream:opensearch"), func() {
 	var physical, base string
 	BeforeEach(func() {
 		physical = newSharedIndex("")

@@ -97,7 +97,7 @@ func sameDoc(a, b []byte) bool {
 	return bytes.Equal(mustMarshal(parse(a)), mustMarshal(parse(b)))
 }
 
-var _ = Describe("15 writes: the round trip against a real OpenSearch", Label(writesProfile, "upstream:opensearch"), func() {
+var _ = Describe("15 writes: the round trip against a real OpenSearch", Label("profile:tenancy-writes", "upstream:opensearch"), func() {
 	It("WR-11, WR-14, WR-20, WR-39: reads back by _mget and search exactly the random documents and ids _bulk wrote, stored in the layout",
 		Label("rule:WR-11", "rule:WR-14", "rule:WR-20", "rule:WR-39"), func() {
 			g := NewGomega(func(message string, skip ...int) {

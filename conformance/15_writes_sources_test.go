@@ -12,7 +12,7 @@ import (
 
 // The source lines of a _bulk (WR-19..24) as the mock receives them: the reserved
 // fields injected first, the client's bytes kept, refused sources never forwarded.
-var _ = Describe("15 writes: _bulk sources", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: _bulk sources", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
 		base string

@@ -81,7 +81,7 @@ func (s *bulkSink) Respond(w http.ResponseWriter, req *mockupstream.Request) {
 	_ = bw.Flush()
 }
 
-var _ = Describe("15 writes: streaming a 64 MiB _bulk", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: streaming a 64 MiB _bulk", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	DescribeTable("WR-9: passes a 64 MiB bulk through with the proxy's resident set growing by at most 10 MiB",
 		func(itemBytes int) {
 			growth := measureBulkGrowth(itemBytes)

@@ -32,7 +32,7 @@ func expectByID(rec mockupstream.Request, method, endpoint, physicalID string, p
 }
 
 // _update (WR-33..35) and _source (WR-36) as the mock sees them.
-var _ = Describe("15 writes: _update and _source", Label(writesProfile, "upstream:mock"), func() {
+var _ = Describe("15 writes: _update and _source", Label("profile:tenancy-writes", "upstream:mock"), func() {
 	var (
 		mock *mockupstream.Server
 		base string
