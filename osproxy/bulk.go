@@ -12,7 +12,7 @@ import (
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
-// bulkParams are the parameters of WR-7; filter_path is the proxy's to apply.
+// bulkParams are the parameters of WR-31; filter_path is the proxy's to apply.
 var bulkParams = paramSet("refresh", "timeout", "wait_for_active_shards", "require_alias", "_source",
 	"_source_includes", "_source_excludes", "pipeline", "filter_path", "pretty", "human", "error_trace")
 
@@ -70,7 +70,7 @@ func (p *Proxy) bulk(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 	p.streamPlan(w, resp.Body, ans, bRoot, ans.capture, filter)
 }
 
-// bulkFailure maps what stopped a bulk body to its error (WR-1).
+// bulkFailure maps what stopped a bulk body to its error (WR-1..6).
 func bulkFailure(w http.ResponseWriter, err error) *Error {
 	var fe *errFraming
 	var e *Error
@@ -87,7 +87,7 @@ func bulkFailure(w http.ResponseWriter, err error) *Error {
 }
 
 // writeQuery checks a write's parameters against allowed and splits off filter_path,
-// which the proxy applies itself (WR-7); pipeline is allowed only when the operator
+// which the proxy applies itself (WR-32); pipeline is allowed only when the operator
 // lists it, require_alias only as false.
 func (p *Proxy) writeQuery(raw string, allowed map[string]bool) (forward, filter string, e *Error) {
 	if _, e = filterParams(raw, allowed); e != nil {
@@ -112,14 +112,14 @@ func (p *Proxy) writeQuery(raw string, allowed map[string]bool) (forward, filter
 }
 
 // bulkAnswer streams the upstream's _bulk answer: items shaped, the proxy's refused
-// items put back in their places, errors made exact (WR-6).
+// items put back in their places, errors made exact (WR-25..28).
 type bulkAnswer struct {
 	items *tenant.Items
 	positional
 }
 
 // positional puts the items the proxy refused back among the upstream's, in the
-// client's order (WR-6, WR-10).
+// client's order (WR-27, WR-39).
 type positional struct {
 	refused []refusedItem
 	render  func(dst []byte, it refusedItem) []byte
@@ -198,7 +198,7 @@ func appendRefusedItem(dst []byte, it refusedItem) []byte {
 	dst = append(dst, `":{"_index":`...)
 	dst = jsonstream.AppendString(dst, it.index)
 	dst = append(dst, `,"_id":`...)
-	if it.id == "" {
+	if !it.idGiven {
 		dst = append(dst, "null"...)
 	} else {
 		dst = jsonstream.AppendString(dst, it.id)

@@ -8,13 +8,13 @@ import (
 )
 
 // item writes one upstream item, action line and source line, into b.out, or refuses
-// it (WR-3..5).
+// it (WR-10..23).
 func (b *bulkReader) item(verb string, meta jsonstream.Value, source []byte) *Error {
 	index, e := b.logicalOf(meta)
 	if e != nil {
 		return e
 	}
-	id, given := metaString(meta, "_id")
+	id, given := metaID(meta)
 	switch {
 	case !given && meta.Member("_id").Valid():
 		return fail(CodeInvalidDocumentID, "_id must be a string")
@@ -56,7 +56,7 @@ func (b *bulkReader) item(verb string, meta jsonstream.Value, source []byte) *Er
 	return nil
 }
 
-// meta judges and writes the action metadata a tenant may set (WR-4).
+// meta judges and writes the action metadata a tenant may set (WR-15..18).
 func (b *bulkReader) meta(verb string, meta jsonstream.Value) *Error {
 	for m := meta.First(); m.Valid(); m = m.Next() {
 		key := m.Key()
@@ -135,7 +135,7 @@ func injectSource(dst, source []byte, tenantID, index string) ([]byte, *Error) {
 
 // judgeUpdate writes an update body: doc and upsert judged and injected, so that an
 // update can neither read nor change the reserved fields and an upsert lands in the
-// layout; scripts refused (WR-5).
+// layout; scripts refused (WR-22, WR-23).
 func judgeUpdate(dst, source []byte, tenantID, index string, tree *jsonstream.Tree) ([]byte, *Error) {
 	if tree.Parse(source, maxJSONDepth) != nil || tree.Root().Kind() != '{' {
 		return dst, fail(CodeMalformedBody, "the update body must be one JSON object")

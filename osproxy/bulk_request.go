@@ -12,28 +12,29 @@ import (
 )
 
 // refusedItem is what the answer needs of a bulk item the proxy refused itself
-// (WR-6): where it was, and the error to put there. Reasons are fixed texts.
+// (WR-27): where it was, and the error to put there. Reasons are fixed texts.
 type refusedItem struct {
-	pos    int
-	verb   string
-	index  string // as the client gave it, or ""
-	id     string // as the client gave it, or "" for none
-	status int
-	code   Code
-	reason string
+	pos     int
+	verb    string
+	index   string // as the client gave it, or ""
+	id      string // as the client gave it
+	idGiven bool   // whether it gave one (an empty id is given, and shown)
+	status  int
+	code    Code
+	reason  string
 }
 
 // maxRefusedBytes bounds what a bulk keeps of refused items. A body that refuses more
 // is refused whole: the upstream never received a complete body, so nothing ran.
 const maxRefusedBytes = 8 << 20
 
-// errFraming is a body whose lines cannot be read as actions and sources (WR-1).
+// errFraming is a body whose lines cannot be read as actions and sources (WR-1..4).
 type errFraming struct{ reason string }
 
 func (e *errFraming) Error() string { return e.reason }
 
 // bulkReader turns a tenant's _bulk body into the upstream's, one item at a time, as
-// the upstream reads it (WR-2): it holds one line and the transformed item, never the
+// the upstream reads it (WR-8): it holds one line and the transformed item, never the
 // body.
 type bulkReader struct {
 	p         *Proxy
@@ -158,45 +159,51 @@ func (b *bulkReader) action(line []byte) (string, jsonstream.Value, error) {
 	return "", jsonstream.Value{}, bad
 }
 
-// refuse records a refused item (WR-6); past maxRefusedBytes it stops the body.
+// refuse records a refused item (WR-27); past maxRefusedBytes it stops the body.
 func (b *bulkReader) refuse(pos int, verb string, meta jsonstream.Value, e *Error, status int) {
 	index, given := metaString(meta, "_index")
 	if !given {
 		index = b.pathIndex
 	}
-	id, _ := metaString(meta, "_id")
+	id, idGiven := metaID(meta)
 	b.keptBytes += len(index) + len(id) + 64
 	if b.keptBytes > maxRefusedBytes {
 		b.err = fail(CodeRequestTooLarge, "the bulk refuses too many items to answer them all; nothing was executed")
 		return
 	}
-	b.refused = append(b.refused, refusedItem{pos: pos, verb: verb, index: index, id: id, status: status, code: e.Code, reason: e.Reason})
+	b.refused = append(b.refused, refusedItem{pos: pos, verb: verb, index: index, id: id, idGiven: idGiven,
+		status: status, code: e.Code, reason: e.Reason})
 }
 
-// metaString reads a string (or number, for ids) member of an action's metadata.
+// metaString reads a string member of an action's metadata (an _index).
 func metaString(meta jsonstream.Value, name string) (string, bool) {
 	if !meta.Valid() {
 		return "", false
 	}
-	v := meta.Member(name)
-	switch {
-	case !v.Valid():
-		return "", false
-	case v.Kind() == '0':
-		return string(v.Raw()), true
-	case v.Kind() == '"':
+	if v := meta.Member(name); v.Valid() && v.Kind() == '"' {
 		s, err := jsonstream.Unquote(v.Raw())
 		return s, err == nil
 	}
 	return "", false
 }
 
-// pipelineAllowed reports whether the operator lets tenants name pipeline (WR-4).
+// metaID reads an _id: a string, or a number's text, as OpenSearch reads ids.
+func metaID(meta jsonstream.Value) (string, bool) {
+	if !meta.Valid() {
+		return "", false
+	}
+	if v := meta.Member("_id"); v.Valid() {
+		return idOf(v)
+	}
+	return "", false
+}
+
+// pipelineAllowed reports whether the operator lets tenants name pipeline (WR-18).
 func (p *Proxy) pipelineAllowed(name string) bool {
 	return slices.Contains(p.cfg.IngestPipelines, name)
 }
 
-// logicalOf resolves an item's logical index: the action's, else the path's (WR-3).
+// logicalOf resolves an item's logical index: the action's, else the path's (WR-10).
 func (b *bulkReader) logicalOf(meta jsonstream.Value) (string, *Error) {
 	index, given := metaString(meta, "_index")
 	if !given && meta.Member("_index").Valid() {

@@ -32,7 +32,7 @@ const (
 	CodeUpstreamUnreachable  Code = "upstream_unreachable"
 	CodeUpstreamTimeout      Code = "upstream_timeout"
 	// OpenSearch's own types, for answers about a logical index that stock clients
-	// branch on exactly as they do for a real one (WR-11, WR-12, WR-15).
+	// branch on exactly as they do for a real one (WR-40..42, WR-46).
 	CodeIndexNotFound        Code = "index_not_found_exception"
 	CodeIndexExists          Code = "resource_already_exists_exception"
 	CodeMappingChangeRefused Code = "mapping_change_refused"

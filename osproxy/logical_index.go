@@ -15,7 +15,7 @@ import (
 )
 
 // A logical index has no physical existence: it is the set of a tenant's documents
-// that carry its name (spec/15-writes.md WR-11..15).
+// that carry its name (spec/15-writes.md WR-40..46).
 
 // tenantFilter is the query that selects the tenant's documents of its logical index.
 func (p *Proxy) tenantFilter(tr tenancyRequest) []byte {
@@ -41,7 +41,7 @@ func (p *Proxy) countDocuments(r *http.Request, tr tenancyRequest) (int64, *Erro
 	return out.Count, nil
 }
 
-// indexExists serves HEAD and GET /{index} (WR-11).
+// indexExists serves HEAD and GET /{index} (WR-40, WR-41).
 func (p *Proxy) indexExists(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	if _, e := filterParams(r.URL.RawQuery, rootParams); e != nil {
 		writeError(w, r, e)
@@ -65,7 +65,7 @@ func notFound(index string) *Error {
 	return fail(CodeIndexNotFound, "no such index ["+index+"]")
 }
 
-// indexCreate serves PUT /{index} (WR-12): it creates nothing; settings are the shared
+// indexCreate serves PUT /{index} (WR-42, WR-43): it creates nothing; settings are the shared
 // index's, and mappings are accepted only when the shared mapping already says so.
 func (p *Proxy) indexCreate(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	if _, e := filterParams(r.URL.RawQuery, paramSet("wait_for_active_shards", "timeout", "master_timeout",
@@ -183,7 +183,7 @@ func sameJSON(a, b json.RawMessage) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// indexDelete serves DELETE /{index} (WR-15): the tenant's documents of that logical
+// indexDelete serves DELETE /{index} (WR-46): the tenant's documents of that logical
 // index, and only those.
 func (p *Proxy) indexDelete(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	if _, e := filterParams(r.URL.RawQuery, paramSet("timeout", "master_timeout", "cluster_manager_timeout",
@@ -215,7 +215,7 @@ func (p *Proxy) indexDelete(w http.ResponseWriter, r *http.Request, tr tenancyRe
 	writeJSON(w, http.StatusOK, []byte(`{"acknowledged":true}`))
 }
 
-// refresh serves GET|POST /{index}/_refresh (WR-14): the shared index is refreshed.
+// refresh serves GET|POST /{index}/_refresh (WR-45): the shared index is refreshed.
 func (p *Proxy) refresh(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	params, e := filterParams(r.URL.RawQuery, rootParams)
 	if e != nil {

@@ -7,11 +7,11 @@ import (
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
-// mgetParams are those of WR-10.
+// mgetParams are those of WR-37.
 var mgetParams = paramSet("_source", "_source_includes", "_source_excludes", "stored_fields", "realtime",
 	"refresh", "preference", "pretty", "human", "error_trace")
 
-// mget serves GET|POST /_mget and /{index}/_mget (WR-10): each document is read by its
+// mget serves GET|POST /_mget and /{index}/_mget (WR-37..39): each document is read by its
 // physical id; the ones the proxy refuses get an error entry in their places.
 func (p *Proxy) mget(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	params, e := filterParams(r.URL.RawQuery, mgetParams)
@@ -102,11 +102,11 @@ func (p *Proxy) mgetDocs(root jsonstream.Value, tr tenancyRequest) (mgetRequest,
 				if s, ok := metaString(d, "_index"); ok {
 					index = s
 				}
-				id, _ = metaString(d, "_id")
+				id, _ = metaID(d)
 			} else {
 				id, _ = idOf(d)
 			}
-			m.refused = append(m.refused, refusedItem{pos: pos, index: index, id: id, status: e.Status(), code: e.Code, reason: e.Reason})
+			m.refused = append(m.refused, refusedItem{pos: pos, index: index, id: id, idGiven: true, status: e.Status(), code: e.Code, reason: e.Reason})
 			continue
 		}
 		if m.sent > 0 {
@@ -137,7 +137,7 @@ func (b *bulkReader) mgetDoc(d jsonstream.Value, byID bool) ([]byte, *Error) {
 		if index, e = b.logicalOf(d); e != nil {
 			return nil, e
 		}
-		s, ok := metaString(d, "_id")
+		s, ok := metaID(d)
 		if !ok {
 			return nil, fail(CodeInvalidDocumentID, "a doc needs an _id")
 		}

@@ -33,12 +33,12 @@ func (p *Proxy) serveWrites(w http.ResponseWriter, r *http.Request, tr tenancyRe
 	}
 }
 
-// updateParams are those of WR-8.
+// updateParams are those of WR-34.
 var updateParams = paramSet("refresh", "timeout", "wait_for_active_shards", "retry_on_conflict", "if_seq_no",
 	"if_primary_term", "require_alias", "_source", "_source_includes", "_source_excludes", "filter_path",
 	"pretty", "human", "error_trace")
 
-// update serves POST /{index}/_update/{id} (WR-8).
+// update serves POST /{index}/_update/{id} (WR-33..35).
 func (p *Proxy) update(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	forward, _, e := p.writeQuery(r.URL.RawQuery, updateParams)
 	if e != nil {
@@ -68,7 +68,7 @@ func (p *Proxy) update(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	p.byID(w, r, tr, http.MethodPost, "_update", id, forward, judged)
 }
 
-// source serves GET|HEAD /{index}/_source/{id} (WR-9): the source alone, streamed
+// source serves GET|HEAD /{index}/_source/{id} (WR-36): the source alone, streamed
 // without the reserved fields.
 func (p *Proxy) source(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	params, e := filterParams(r.URL.RawQuery, readParams)
