@@ -21,7 +21,7 @@ type Config struct {
 	TLSCert, TLSKey        string        // PEM files; both set means the listener serves HTTPS
 	AllowInlineScripts     bool          // ISO-12, ISO-13
 	BodyReadTimeout        time.Duration // ISO-20
-	IngestPipelines        []string      // WR-4, WR-7: pipelines a tenant may name
+	IngestPipelines        []string      // WR-18: pipelines a tenant may name
 
 	// Client identity on the listener (SEC-7..SEC-9).
 	TLSClientCA          string          // PEM bundle: ask clients for certificates signed by it
