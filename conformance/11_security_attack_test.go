@@ -1,0 +1,320 @@
+package conformance_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// authMode is how the attacker identifies itself.
+type authMode string
+
+const (
+	modeOpen  authMode = "open auth"   // x-tenant: acme
+	modeToken authMode = "bound token" // Authorization: Bearer tok-acme, bound to acme alone
+	// modeGuarded is the bound token on a proxy that refuses cleartext (SEC-3); only
+	// cases that name it run in it.
+	modeGuarded authMode = "bound token, cleartext refused"
+)
+
+// attack is one request the attacker sends, and what the spec lets it get back.
+type attack struct {
+	rule   string   // "rule:ISO-n": the most specific rule of spec/10 the case checks
+	name   string   // unique within its family
+	method string   // sent as written
+	target string   // the request target exactly as on the wire; {phys} is the physical index
+	body   string   // {phys} is the physical index
+	header []string // name/value pairs sent as written, after the identity header
+	want   outcome
+	echo   []string // layout names the spec makes the response repeat from the request
+	only   authMode // run in this mode alone; empty: both
+	bare   bool     // send no identity header: the case's own headers say who it is
+}
+
+// alternative is one acceptable answer.
+type alternative struct {
+	what     string
+	statuses []int    // nil: any 2xx
+	codes    []string // error types of ERR-1, one of which the proxy must name; nil: not checked
+	envelope bool     // an OpenSearch error envelope, the proxy's or the cluster's, sanitized
+	acme     bool     // a document or search answer showing only acme's documents
+	location string   // the id the Location header must name (ISO-17); "*" a new random id
+	locIndex string   // the logical index of that Location
+}
+
+// outcome lists the acceptable answers; the response must match one.
+type outcome []alternative
+
+// refused is the proxy's own refusal: status and one of the codes (ERR-1).
+func refused(status int, codes ...string) outcome {
+	return outcome{{what: fmt.Sprintf("refused %d %v", status, codes), statuses: []int{status}, codes: codes, envelope: true}}
+}
+
+// served is a 2xx answer with only the attacker's documents.
+func served() outcome { return outcome{{what: "served with acme's documents only", acme: true}} }
+
+// notFound is DOC-4's 404 for a document the attacker does not have.
+func notFound() outcome {
+	return outcome{{what: "404 found:false", statuses: []int{404}, acme: true}}
+}
+
+// relayed is an OpenSearch error relayed with its status (SRCH-10, ISO-16).
+func relayed(statuses ...int) outcome {
+	return outcome{{what: fmt.Sprintf("relayed error %v", statuses), statuses: statuses, envelope: true}}
+}
+
+// or accepts either outcome.
+func (o outcome) or(p outcome) outcome { return append(slices.Clip(o), p...) }
+
+// mismatch reports why r matches no alternative, or "" when one matches.
+func (o outcome) mismatch(r response) string {
+	var why []string
+	for _, alt := range o {
+		msg := alt.check(r)
+		if msg == "" {
+			return ""
+		}
+		why = append(why, alt.what+": "+msg)
+	}
+	return strings.Join(why, "; ")
+}
+
+func (alt alternative) check(r response) string {
+	switch {
+	case alt.statuses == nil && (r.Status < 200 || r.Status > 299):
+		return fmt.Sprintf("status %d is not 2xx", r.Status)
+	case alt.statuses != nil && !slices.Contains(alt.statuses, r.Status):
+		return fmt.Sprintf("status %d", r.Status)
+	case alt.envelope:
+		return envelopeProblem(r, alt.codes)
+	case alt.location != "":
+		if msg := locationProblem(r.Header.Get("Location"), alt.locIndex, alt.location); msg != "" {
+			return msg
+		}
+	}
+	if alt.acme {
+		return acmeOnlyProblem(r)
+	}
+	return ""
+}
+
+// created is a 201 whose Location is the logical path of the id in orders (ISO-17).
+func created(id string) outcome { return createdIn("orders", id) }
+
+// createdIn is a 201 whose Location is the logical path of the id in index.
+func createdIn(index, id string) outcome {
+	return outcome{{what: "201 at /" + index + "/_doc/" + id, statuses: []int{201}, acme: true, location: id, locIndex: index}}
+}
+
+// locationProblem checks a Location header: /{index}/_doc/ and the id as one
+// percent-encoded segment; "*" stands for DOC-2's random 20-character id.
+func locationProblem(loc, index, id string) string {
+	seg, ok := strings.CutPrefix(loc, "/"+index+"/_doc/")
+	if !ok || strings.Contains(seg, "/") {
+		return "Location " + loc
+	}
+	got, err := url.PathUnescape(seg)
+	switch {
+	case err != nil:
+		return "Location " + loc + ": " + err.Error()
+	case id == "*" && !regexp.MustCompile(`^[A-Za-z0-9_-]{20}$`).MatchString(got):
+		return "Location " + loc + " is not a new random id"
+	case id != "*" && got != id:
+		return "Location " + loc + " does not name " + id
+	}
+	return ""
+}
+
+// envelopeProblem checks ERR-1's shape; codes, when given, must name the type.
+func envelopeProblem(r response, codes []string) string {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		return "content-type " + r.Header.Get("Content-Type")
+	}
+	var body struct {
+		Error struct {
+			RootCause []struct{ Type, Reason string } `json:"root_cause"`
+			Type      string
+			Reason    string
+		}
+		Status int
+	}
+	if err := jsonUnmarshal(r.Body, &body); err != nil {
+		return "not JSON: " + err.Error()
+	}
+	switch {
+	case body.Status != r.Status:
+		return fmt.Sprintf("body status %d", body.Status)
+	case body.Error.Type == "":
+		return "no error.type"
+	case codes == nil:
+		return ""
+	case !slices.Contains(codes, body.Error.Type):
+		return "error type " + body.Error.Type
+	case body.Error.Reason == "" || len(body.Error.RootCause) != 1 || body.Error.RootCause[0].Type != body.Error.Type:
+		return "not ERR-1's envelope"
+	}
+	return ""
+}
+
+// acmeOnlyProblem checks that every document-like object (one with _id) is acme's,
+// in logical form: SRCH-9 and ISO-14 at any depth. Values are left to the leak scan.
+func acmeOnlyProblem(r response) string {
+	if len(r.Body) == 0 {
+		return "" // HEAD
+	}
+	var problems []string
+	err := walkJSON(r.Body, func(path string, obj map[string]any) {
+		id, ok := obj["_id"].(string)
+		if !ok {
+			return
+		}
+		if idx, ok := obj["_index"].(string); ok && !slices.Contains([]string{"orders", "users", "secrets"}, idx) {
+			problems = append(problems, path+"._index="+idx)
+		}
+		_ = id // physical ids are needles of the leak scan, which knows what the request named
+		if _, ok := obj["_routing"]; ok {
+			problems = append(problems, path+"._routing")
+		}
+	})
+	if err != nil {
+		return "body is not JSON: " + err.Error()
+	}
+	return strings.Join(problems, ", ")
+}
+
+// identity is the attacker's identity header in a mode.
+func identity(mode authMode) []string {
+	if mode != modeOpen {
+		return []string{"Authorization", "Bearer " + attackToken}
+	}
+	return []string{"x-tenant", "acme"}
+}
+
+// rawSend writes one HTTP/1.1 request exactly as given (no path cleaning, no header
+// canonicalisation) and reads the response. A header value "<none>" leaves the
+// header out where rawSend would add it (Content-Type, Content-Length).
+func rawSend(addr, method, target string, header []string, body string) (response, error) {
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return response{}, fmt.Errorf("dialing the proxy: %w", err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", method, target, addr)
+	has := func(name string) bool {
+		for i := 0; i+1 < len(header); i += 2 {
+			if strings.EqualFold(header[i], name) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] != "<none>" {
+			fmt.Fprintf(&b, "%s: %s\r\n", header[i], header[i+1])
+		}
+	}
+	if !has("Content-Length") && !has("Transfer-Encoding") && (body != "" || method == "POST" || method == "PUT") {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
+	}
+	if body != "" && !has("Content-Type") {
+		b.WriteString("Content-Type: application/json\r\n")
+	}
+	b.WriteString("Connection: close\r\n\r\n")
+	b.WriteString(body)
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return response{}, fmt.Errorf("writing the request: %w", err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, &http.Request{Method: method})
+	for err == nil && resp.StatusCode == http.StatusContinue {
+		resp, err = http.ReadResponse(br, &http.Request{Method: method})
+	}
+	if err != nil {
+		return response{}, fmt.Errorf("reading the response: %w", err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return response{}, fmt.Errorf("reading the response body: %w", err)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: got}, nil
+}
+
+// run sends one attack as acme and checks ISO-24, ISO-25 and the outcome.
+func (f *secFixture) run(a attack) {
+	target, body := f.expand(a.target), f.expand(a.body)
+	var header []string
+	if !a.bare {
+		header = identity(f.mode)
+	}
+	for _, h := range a.header {
+		header = append(header, f.expand(h))
+	}
+	r, err := rawSend(f.addr, a.method, target, header, body)
+	Expect(err).NotTo(HaveOccurred())
+	shown := fmt.Sprintf("%s %s\nrequest body: %.2000s\n-> %d %v\n%.4000s", a.method, target, body, r.Status, r.Header, r.Body)
+	var echo []string
+	for _, e := range a.echo {
+		echo = append(echo, f.expand(e))
+	}
+	Expect(f.leaks(requestText(target, header, body), r, echo)).To(BeEmpty(), "ISO-24: the response leaks\n%s", shown)
+	want := slices.Clone(a.want)
+	for i := range want {
+		want[i].location = f.expand(want[i].location)
+	}
+	Expect(want.mismatch(r)).To(BeEmpty(), "outcome\n%s", shown)
+	after := victimState(f.physical)
+	Expect(after).To(Equal(f.victim), "ISO-25: the victim's documents changed (ids now %v)\n%s", sortedKeys(after), shown)
+}
+
+// expand puts the physical index name into a table string: {phys} as it is, {PHYS}
+// in upper case, {phys%} with its first letter percent-encoded.
+func (f *secFixture) expand(s string) string {
+	return strings.NewReplacer("{phys}", f.physical, "{PHYS}", strings.ToUpper(f.physical),
+		"{phys%}", fmt.Sprintf("%%%02X", f.physical[0])+f.physical[1:]).Replace(s)
+}
+
+// attackFamily declares one family: in each auth mode, its own index and proxy, set up
+// once, and one spec per case, each reported on its own. Cases that write run once
+// per mode, each against a fresh copy of the seed.
+func attackFamily(family string, cases []attack, opts ...fixtureOption) bool {
+	seen, modes := map[string]bool{}, []authMode{modeOpen, modeToken}
+	for _, a := range cases {
+		if seen[a.name] || !strings.HasPrefix(strings.TrimPrefix(a.rule, "rule:"), "ISO-") || a.method == "" || len(a.want) == 0 {
+			panic(fmt.Sprintf("security family %s: case %q is duplicated or incomplete", family, a.name))
+		}
+		seen[a.name] = true
+		if a.only == modeGuarded && !slices.Contains(modes, modeGuarded) {
+			modes = append(modes, modeGuarded)
+		}
+	}
+	for _, mode := range modes {
+		slug := map[authMode]string{modeOpen: "open", modeToken: "token", modeGuarded: "guarded"}[mode]
+		Describe("11 security: "+family+" ("+string(mode)+")", Ordered, ContinueOnFailure,
+			Label("profile:security", "upstream:opensearch"), func() {
+				var f *secFixture
+				BeforeAll(func() { f = setUpFamily(family+"-"+slug, mode, opts...) })
+				for _, a := range cases {
+					if a.only != mode && (a.only != "" || mode == modeGuarded) {
+						continue
+					}
+					It(fmt.Sprintf("%s: %s (%s)", strings.TrimPrefix(a.rule, "rule:"), a.name, mode), Label(a.rule), func() {
+						f.run(a)
+					})
+				}
+			})
+	}
+	return true
+}
