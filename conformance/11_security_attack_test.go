@@ -306,6 +306,11 @@ func attackFamily(family string, cases []attack, opts ...fixtureOption) bool {
 			Label("profile:security", "upstream:opensearch"), func() {
 				var f *secFixture
 				BeforeAll(func() { f = setUpFamily(family+"-"+slug, mode, opts...) })
+				if mode != modeGuarded {
+					It("ISO-24: the victim searching as itself finds its canaries, so the scan can see a leak", Label("rule:ISO-24"), func() {
+						f.control()
+					})
+				}
 				for _, a := range cases {
 					if a.only != mode && (a.only != "" || mode == modeGuarded) {
 						continue

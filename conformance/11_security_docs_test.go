@@ -41,6 +41,9 @@ func docCases() []attack {
 		doc("rule:ISO-24", "HEAD on the victim's id", "HEAD", "/orders/_doc/victim-id-k9q3", "", notFound()),
 		doc("rule:ISO-24", "reading an id both tenants have", "GET", "/orders/_doc/1", "", served()),
 		doc("rule:ISO-24", "reading the victim's physical id", "GET", "/orders/_doc/globex:orders:1", "", notFound()),
+		doc("rule:ISO-24", "reading only a reserved field of a document", "GET", "/orders/_doc/1?_source=_tenant", "", served().or(refused(400, "unsupported_parameter", "unsupported_query"))),
+		doc("rule:ISO-24", "reading a document with its stored fields and no source", "GET", "/orders/_doc/1?_source=false&stored_fields=*", "", served().or(refused(400, "unsupported_parameter", "unsupported_query"))),
+		doc("rule:ISO-24", "reading a document's source without one field", "GET", "/orders/_doc/1?_source_excludes=msg", "", served()),
 		put("a reserved field", `{"_tenant":"globex","x":1}`, reservedField),
 		put("a reserved field under an escaped name", `{"\u005ftenant":"globex","x":1}`, reservedField),
 		put("the logical index field", `{"_logical_index":"secrets"}`, reservedField),
@@ -83,6 +86,7 @@ func docCases() []attack {
 		doc("rule:ISO-16", "an object where the victim mapped a value", "PUT", "/orders/_doc/t2", `{"globexsecretobj":"flat"}`, relayed(400)),
 		doc("rule:ISO-16", "a value the shared mapping refuses", "PUT", "/orders/_doc/t3", `{"n":"notanumber"}`, relayed(400)),
 		doc("rule:ISO-24", "writing to the physical index", "PUT", "/{phys}/_doc/globex:orders:1", `{"msg":"x"}`, badIndex),
+		put("a document nested 300 deep", `{"a":`+strings.Repeat(`[`, 300)+`1`+strings.Repeat(`]`, 300)+`}`, refused(400, "malformed_body").or(relayed(400))),
 		doc("rule:ISO-18", "a 2 MiB document", "PUT", "/orders/_doc/big?refresh=true", fmt.Sprintf(`{"msg":"acme-doc","blob":"%s"}`, long(2<<20)), created("big")),
 		doc("rule:ISO-18", "reading the 2 MiB document back", "GET", "/orders/_doc/big", "", served()),
 	}
