@@ -9,6 +9,7 @@ func agg(rule, name, body string, want outcome) attack {
 	return search(rule, name, `{"size":0,"aggs":{"a":`+body+`}}`, want)
 }
 
+// aggCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func aggCases() []attack {
 	// The integ-test distribution the suite provisions has no geo module: its cluster
 	// answers geo aggregations with a parsing error, relayed.

@@ -140,27 +140,28 @@ func envelopeProblem(r response, codes []string) string {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		return "content-type " + r.Header.Get("Content-Type")
 	}
-	var body struct {
-		Error struct {
-			RootCause []struct{ Type, Reason string } `json:"root_cause"`
-			Type      string
-			Reason    string
-		}
-		Status int
-	}
+	var body map[string]any
 	if err := jsonUnmarshal(r.Body, &body); err != nil {
 		return "not JSON: " + err.Error()
 	}
+	e, _ := body["error"].(map[string]any)
+	typ, _ := e["type"].(string)
+	reason, _ := e["reason"].(string)
+	causes, _ := e["root_cause"].([]any)
+	var cause map[string]any
+	if len(causes) == 1 {
+		cause, _ = causes[0].(map[string]any)
+	}
 	switch {
-	case body.Status != r.Status:
-		return fmt.Sprintf("body status %d", body.Status)
-	case body.Error.Type == "":
+	case body["status"] != float64(r.Status):
+		return fmt.Sprintf("body status %v", body["status"])
+	case typ == "":
 		return "no error.type"
 	case codes == nil:
 		return ""
-	case !slices.Contains(codes, body.Error.Type):
-		return "error type " + body.Error.Type
-	case body.Error.Reason == "" || len(body.Error.RootCause) != 1 || body.Error.RootCause[0].Type != body.Error.Type:
+	case !slices.Contains(codes, typ):
+		return "error type " + typ
+	case reason == "" || cause == nil || cause["type"] != typ:
 		return "not ERR-1's envelope"
 	}
 	return ""

@@ -19,6 +19,7 @@ func doc(rule, name, method, target, body string, want outcome) attack {
 
 var reservedField = refused(400, "reserved_field")
 
+// docCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func docCases() []attack {
 	put := func(name, body string, want outcome) attack {
 		return doc("rule:ISO-25", name, "POST", "/orders/_doc?refresh=true", body, want)

@@ -75,6 +75,7 @@ func gz(parts ...string) string {
 	return b.String()
 }
 
+// contentCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func contentCases() []attack {
 	media := refused(415, "unsupported_media_type")
 	malformed := refused(400, "malformed_body")

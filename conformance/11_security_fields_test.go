@@ -7,6 +7,7 @@ package conformance_test
 // name other tenants' fields (ISO-10); the field names inside query_string text are
 // field references too (ISO-11).
 
+// fieldCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func fieldCases() []attack {
 	q := func(rule, name, query string, want outcome) attack {
 		return search(rule, name, `{"query":`+query+`,"size":50}`, want)

@@ -12,6 +12,7 @@ func param(rule, name, qs, body string, want outcome) attack {
 	return attack{rule: rule, name: name, method: "POST", target: "/orders/_search?" + qs, body: body, want: want}
 }
 
+// paramCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func paramCases() []attack {
 	eitherRefusal := refused(400, "unsupported_parameter", "unsupported_query")
 	return []attack{

@@ -1,5 +1,10 @@
 package conformance_test
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Paths and index names: a tenant names exactly one logical index, decoded once, and
 // never a list, a pattern, an expression, a remote cluster, a system index or the
 // physical index, however it is encoded (TEN-5, TEN-6); a document id is one path
@@ -12,6 +17,7 @@ func at(rule, name, method, target string, want outcome) attack {
 	return attack{rule: rule, name: name, method: method, target: target, want: want}
 }
 
+// pathCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func pathCases() []attack {
 	s := func(name, target string) attack { return at("rule:ISO-24", name, "POST", target, badIndex) }
 	return []attack{
@@ -79,6 +85,13 @@ func pathCases() []attack {
 		at("rule:ISO-24", "a path parameter after the endpoint", "POST", "/orders/_search;routing=globex", refused(400, "unsupported_endpoint", "invalid_index_name")),
 		at("rule:ISO-24", "an encoded search endpoint", "POST", "/orders/%5Fsearch", served().or(refused(400, "unsupported_endpoint"))),
 		at("rule:ISO-24", "empty query-string separators", "POST", "/orders/_search?&&size=50&", served().or(refused(400, "unsupported_parameter"))),
+		at("rule:ISO-24", "a doubled slash before the endpoint", "POST", "/orders//_search", refused(400, "unsupported_endpoint").or(served())),
+		at("rule:ISO-24", "a method in lower case", "post", "/orders/_search", refused(405, "method_not_allowed").or(plainBadRequest())),
+		{rule: "rule:ISO-24", name: "GET with a body holding an escape", method: "GET", target: "/orders/_search", body: `{"query":{"term":{"_tenant":"globex"}}}`, want: unsupported},
+		{rule: "rule:ISO-24", name: "a chunked body holding an escape", method: "POST", target: "/orders/_search", body: chunked(`{"query":{"bool":{"should":[`, `{"term":{"_tenant":"globex"}}`, `]}}}`),
+			header: []string{"Transfer-Encoding", "chunked"}, want: unsupported},
+		{rule: "rule:ISO-24", name: "a chunked body with a trailer naming a tenant", method: "POST", target: "/orders/_search", body: "b\r\n{\"size\":50}\r\n0\r\nx-tenant: globex\r\n\r\n",
+			header: []string{"Transfer-Encoding", "chunked", "Trailer", "x-tenant"}, want: served()},
 		at("rule:ISO-24", "HEAD on a search", "HEAD", "/orders/_search", outcome{{what: "a bodiless answer", statuses: []int{200, 400, 405}}}),
 		at("rule:ISO-24", "a method OpenSearch does not serve", "PATCH", "/orders/_doc/1", refused(405, "method_not_allowed")),
 		at("rule:ISO-24", "OPTIONS on a search", "OPTIONS", "/orders/_search", refused(405, "method_not_allowed")),
@@ -91,6 +104,16 @@ func pathCases() []attack {
 // nothing is accepted.
 func plainBadRequest() outcome {
 	return outcome{{what: "a 4xx of the HTTP library", statuses: []int{400, 404, 405, 414, 431, 501}}}
+}
+
+// chunked frames parts as an HTTP/1.1 chunked body, one chunk each.
+func chunked(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		fmt.Fprintf(&b, "%x\r\n%s\r\n", len(p), p)
+	}
+	b.WriteString("0\r\n\r\n")
+	return b.String()
 }
 
 func stringOf(c byte, n int) string {

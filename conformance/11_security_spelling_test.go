@@ -26,6 +26,7 @@ func nestedBools(depth int) string {
 	return `{"query":` + strings.Repeat(`{"bool":{"must":[`, depth) + `{"match_all":{}}` + strings.Repeat(`]}}`, depth) + `}`
 }
 
+// spellingCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func spellingCases() []attack {
 	cases := []attack{
 		search("rule:ISO-2", "explain as the string true", `{"explain":"true"}`, unsupported),
