@@ -123,6 +123,8 @@ func fieldCases() []attack {
 		qs("with a pattern spelled by a unicode escape", `glob\\u002a:gx*`),
 		qs("with the field * spelled by a unicode escape", `\\u002a:gx*`),
 		qs("naming _id by a unicode escape", `\\u005fid:victim-id-k9q1`),
+		q("rule:ISO-10", "query_string text with an escaped * field, strict", `{"query_string":{"query":"\\u002a:gx*","lenient":false}}`, unsupported),
+		q("rule:ISO-10", "query_string text with an escaped pattern field, strict", `{"query_string":{"query":"globexsecret\\u002a:gx*","lenient":"false"}}`, unsupported),
 		qs("with a fuzzy _tenant", `_tenant:globax~1`),
 		q("rule:ISO-11", "query_string _exists_ on a plain field finds nothing of the victim", `{"query_string":{"query":"_exists_:globexsecretfield"}}`, served()),
 		q("rule:ISO-11", "query_string text on a victim field finds nothing of the victim", `{"query_string":{"query":"globexsecretfield:gxcanarysecretk1 OR msg:acme"}}`, served()),

@@ -46,7 +46,9 @@ func headerCases() []attack {
 		as(modeToken, "a bound token with its own tenant", served(), "Authorization", bearer, "x-tenant", "acme"),
 		as(modeToken, "a bound token with a lower-case scheme", served(), "Authorization", "bearer "+attackToken),
 		as(modeToken, "a bound token with an empty x-tenant", served().or(refused(400, "tenant_required")), "Authorization", bearer, "x-tenant", ""),
-		as(modeToken, "two Authorization headers, the second for the victim", anyRefusal, "Authorization", bearer, "Authorization", "Bearer tok-globex"),
+		// spec/08 is silent on a repeated Authorization header: refusing it or acting for
+		// the first token's tenant both keep the victim out.
+		as(modeToken, "two Authorization headers, the second for the victim", anyRefusal.or(served()), "Authorization", bearer, "Authorization", "Bearer tok-globex"),
 		as(modeToken, "two tokens in one Authorization header", noAuth, "Authorization", bearer+", Bearer tok-globex"),
 		as(modeToken, "the token sent as Basic credentials", noAuth, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(attackToken+":")), "x-tenant", "globex"),
 		as(modeToken, "no token with x-tenant of the victim", noAuth, "x-tenant", "globex"),
