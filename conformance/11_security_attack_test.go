@@ -49,6 +49,7 @@ type alternative struct {
 	acme     bool     // a document or search answer showing only acme's documents
 	location string   // the id the Location header must name (ISO-17); "*" a new random id
 	locIndex string   // the logical index of that Location
+	holds    []string // path, JSON value pairs the body must hold: counts the leak scan cannot read
 }
 
 // outcome lists the acceptable answers; the response must match one.
@@ -61,6 +62,12 @@ func refused(status int, codes ...string) outcome {
 
 // served is a 2xx answer with only the attacker's documents.
 func served() outcome { return outcome{{what: "served with acme's documents only", acme: true}} }
+
+// servedHolding is served, with counts that show only acme's documents were counted:
+// pairs of a path ("hits.total.value") and its JSON value.
+func servedHolding(pairs ...string) outcome {
+	return outcome{{what: fmt.Sprintf("served holding %v", pairs), acme: true, holds: pairs}}
+}
 
 // notFound is DOC-4's 404 for a document the attacker does not have.
 func notFound() outcome {
@@ -102,7 +109,33 @@ func (alt alternative) check(r response) string {
 		}
 	}
 	if alt.acme {
-		return acmeOnlyProblem(r)
+		if msg := acmeOnlyProblem(r); msg != "" {
+			return msg
+		}
+	}
+	return holdsProblem(r, alt.holds)
+}
+
+// holdsProblem checks path, value pairs against the JSON body.
+func holdsProblem(r response, pairs []string) string {
+	if len(pairs) == 0 {
+		return ""
+	}
+	var body any
+	if err := jsonUnmarshal(r.Body, &body); err != nil {
+		return "body is not JSON"
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v := body
+		for _, k := range strings.Split(pairs[i], ".") {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		var want any
+		_ = jsonUnmarshal([]byte(pairs[i+1]), &want)
+		if fmt.Sprint(v) != fmt.Sprint(want) {
+			return fmt.Sprintf("%s is %v, not %s", pairs[i], v, pairs[i+1])
+		}
 	}
 	return ""
 }

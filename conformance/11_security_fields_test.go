@@ -135,6 +135,10 @@ func fieldCases() []attack {
 		q("rule:ISO-10", "query_string without fields, strict, with a regular expression", `{"query_string":{"query":"/gx.*/","lenient":false}}`, served().or(unsupported).or(relayed(400))),
 		q("rule:ISO-10", "simple_query_string without fields, strict, with a prefix", `{"simple_query_string":{"query":"gx*","lenient":false,"flags":"PREFIX"}}`, served().or(unsupported).or(relayed(400))),
 		q("rule:ISO-10", "multi_match phrase_prefix without fields, strict", `{"multi_match":{"query":"gx","type":"phrase_prefix","lenient":false}}`, served().or(unsupported).or(relayed(400))),
+		q("rule:ISO-10", "multi_match bool_prefix without fields, strict", `{"multi_match":{"query":"gx","type":"bool_prefix","lenient":false}}`, served().or(unsupported).or(relayed(400))),
+		q("rule:ISO-10", "query_string with an empty field list, strict", `{"query_string":{"query":"gx*","fields":[],"lenient":false}}`, served().or(unsupported).or(relayed(400))),
+		q("rule:ISO-10", "simple_query_string with an empty field list, strict", `{"simple_query_string":{"query":"gx*","fields":[],"lenient":false}}`, served().or(unsupported).or(relayed(400))),
+		q("rule:ISO-10", "multi_match phrase without fields, strict", `{"multi_match":{"query":"gx canary","type":"phrase","lenient":false,"slop":"1"}}`, served().or(unsupported).or(relayed(400))),
 		q("rule:ISO-10", "query_string without fields on a canary prefix", `{"query_string":{"query":"gxcanary*"}}`, served().or(unsupported)),
 		q("rule:ISO-11", "simple_query_string naming _tenant in text", `{"simple_query_string":{"query":"_tenant:globex"}}`, served().or(unsupported)),
 	}

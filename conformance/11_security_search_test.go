@@ -54,6 +54,7 @@ var queryEscapes = []struct {
 	{"rule:ISO-6", "has_child", `{"has_child":{"type":"x","query":{"match_all":{}}}}`, refused(400, "unsupported_query")},
 	{"rule:ISO-9", "ids naming the victim's logical and physical ids", `{"ids":{"values":["victim-id-k9q1","globex:orders:victim-id-k9q2","1"]}}`, served()},
 	{"rule:ISO-24", "must_not of every acme document", `{"bool":{"must_not":[{"ids":{"values":["1","2","3","acme-a"]}},{"match":{"msg":"acme"}}]}}`, served()},
+	{"rule:ISO-24", "a match on the victim's values", `{"bool":{"should":[{"match":{"msg":"gxcanarymsgk1"}},{"terms":{"color.keyword":["gxcanarycolork2"]}},{"term":{"tags":"gxcanarytagc1"}}]}}`, served()},
 }
 
 func searchPlaceCases() []attack {
