@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -50,6 +51,7 @@ type alternative struct {
 	location string   // the id the Location header must name (ISO-17); "*" a new random id
 	locIndex string   // the logical index of that Location
 	holds    []string // path, JSON value pairs the body must hold: counts the leak scan cannot read
+	empty    bool     // no body at all (HEAD)
 }
 
 // outcome lists the acceptable answers; the response must match one.
@@ -69,9 +71,14 @@ func servedHolding(pairs ...string) outcome {
 	return outcome{{what: fmt.Sprintf("served holding %v", pairs), acme: true, holds: pairs}}
 }
 
-// notFound is DOC-4's 404 for a document the attacker does not have.
+// notFound is DOC-4's 404 for a document the attacker does not have: found:false on
+// a read, result:not_found on a delete, no body on HEAD.
 func notFound() outcome {
-	return outcome{{what: "404 found:false", statuses: []int{404}, acme: true}}
+	return outcome{
+		{what: "404 found:false", statuses: []int{404}, acme: true, holds: []string{"found", "false"}},
+		{what: "404 not_found", statuses: []int{404}, acme: true, holds: []string{"result", `"not_found"`}},
+		{what: "404 without a body", statuses: []int{404}, empty: true},
+	}
 }
 
 // relayed is an OpenSearch error relayed with its status (SRCH-10, ISO-16).
@@ -101,6 +108,8 @@ func (alt alternative) check(r response) string {
 		return fmt.Sprintf("status %d is not 2xx", r.Status)
 	case alt.statuses != nil && !slices.Contains(alt.statuses, r.Status):
 		return fmt.Sprintf("status %d", r.Status)
+	case alt.empty && len(r.Body) > 0:
+		return "a body"
 	case alt.envelope:
 		return envelopeProblem(r, alt.codes)
 	case alt.location != "":
@@ -297,15 +306,21 @@ func (f *secFixture) run(a attack) {
 	}
 	r, err := rawSend(f.addr, a.method, target, header, body)
 	Expect(err).NotTo(HaveOccurred())
-	shown := fmt.Sprintf("%s %s\nrequest body: %.2000s\n-> %d %v\n%.4000s", a.method, target, body, r.Status, r.Header, r.Body)
-	Expect(f.leaks(requestText(target, header, body), r)).To(BeEmpty(), "ISO-24: the response leaks\n%s", shown)
+	var problems []string
+	if leaked := f.leaks(requestText(target, header, body), r); len(leaked) > 0 {
+		problems = append(problems, "ISO-24: the response leaks "+strings.Join(leaked, ", "))
+	}
 	want := slices.Clone(a.want)
 	for i := range want {
 		want[i].location = f.expand(want[i].location)
 	}
-	Expect(want.mismatch(r)).To(BeEmpty(), "outcome\n%s", shown)
-	after := victimState(f.physical)
-	Expect(after).To(Equal(f.victim), "ISO-25: the victim's documents changed (ids now %v)\n%s", sortedKeys(after), shown)
+	if msg := want.mismatch(r); msg != "" {
+		problems = append(problems, "outcome: "+msg)
+	}
+	if after := victimState(f.physical); !maps.Equal(after, f.victim) {
+		problems = append(problems, fmt.Sprintf("ISO-25: the victim's documents changed (ids now %v)", sortedKeys(after)))
+	}
+	Expect(problems).To(BeEmpty(), "%s %s\nrequest body: %.2000s\n-> %d %v\n%.4000s", a.method, target, body, r.Status, r.Header, r.Body)
 }
 
 // expand puts the physical index name into a table string: {phys} as it is, {PHYS}
