@@ -26,8 +26,8 @@ var secRun = func() string {
 	return hex.EncodeToString(b[:])
 }()
 
-// physFor is the physical index of a family in one mode.
-func physFor(family string) string { return "osproxy-sec-" + family + "-" + secRun }
+// physFor is the physical index of a family in one auth mode ("places-open").
+func physFor(familyMode string) string { return "osproxy-sec-" + familyMode + "-" + secRun }
 
 // The tokens of the token auth mode, each bound to one tenant (SEC-6).
 const (
@@ -38,14 +38,14 @@ const (
 // acmeIDs are the attacker's own logical ids in orders.
 var acmeIDs = []string{"1", "2", "3", "acme-a"}
 
-// victimDoc is one document of globex as seeded.
-type victimDoc struct {
+// seedDoc is one seeded document: its logical index, logical id and fields.
+type seedDoc struct {
 	index, id, fields string
 }
 
 // victimDocs: three with ids only globex has, two whose logical ids acme also uses
 // (so that id collisions are tried), and one in a logical index acme never wrote.
-var victimDocs = []victimDoc{
+var victimDocs = []seedDoc{
 	{"orders", "victim-id-k9q1", victimFields("k1")},
 	{"orders", "victim-id-k9q2", victimFields("k2")},
 	{"orders", "victim-id-k9q3", victimFields("k3")},
@@ -64,18 +64,19 @@ func victimFields(k string) string {
 }
 
 // acmeDocs are the attacker's own documents.
-var acmeDocs = func() []victimDoc {
-	var out []victimDoc
+var acmeDocs = func() []seedDoc {
+	var out []seedDoc
 	for i, id := range acmeIDs {
-		out = append(out, victimDoc{"orders", id, fmt.Sprintf(
+		out = append(out, seedDoc{"orders", id, fmt.Sprintf(
 			`"msg":"acme-doc","color":"red","n":%d,"tags":["t%d"],"when":"2024-01-0%dT00:00:00Z",`+
 				`"loc":{"lat":40.7,"lon":-74.0},"items":[{"name":"anvil","qty":%d}],"acmeonly":"ax"`, i+1, i, i+1, i+1)})
 	}
-	return append(out, victimDoc{"users", "1", `"msg":"acme-user","n":100,"color":"green"`})
+	return append(out, seedDoc{"users", "1", `"msg":"acme-user","n":100,"color":"green"`})
 }()
 
-// victimNeedles are the victim's strings no response to acme may carry, unless acme's
-// own request carried them first (a guessed id or field name echoed back leaks nothing).
+// victimNeedles are the victim's values, ids and field names, and the physical id
+// prefixes and routing, that no response to acme may carry unless acme's own request
+// carried them first (a guessed id or field name echoed back leaks nothing).
 var victimNeedles = func() []string {
 	out := []string{"globexsecretfield", "globexsecretnum", "globexsecretobj", "globexinner",
 		"918273645", "918273646", "9.18273645E8", "9.18273646E8", "1987-06-05", "549849600000",
@@ -95,7 +96,6 @@ var victimNeedles = func() []string {
 
 // secFixture is what one family's attacks run against.
 type secFixture struct {
-	family   string
 	physical string
 	uuid     string // the physical index's uuid, which no error may show (ISO-16)
 	mode     authMode
@@ -109,10 +109,10 @@ type fixtureOption func(env map[string]string)
 // withInlineScripts turns on ISO-13's inline scripts.
 func withInlineScripts(env map[string]string) { env["OSPROXY_ALLOW_INLINE_SCRIPTS"] = "true" }
 
-// setUpFamily creates and seeds the family's index and starts its proxies; it runs
-// in a BeforeAll, so its cleanups run after the family's last case.
-func setUpFamily(family string, mode authMode, opts ...fixtureOption) *secFixture {
-	f := &secFixture{family: family, mode: mode, physical: physFor(family)}
+// setUpFamily creates and seeds the index of a family in one mode and starts the
+// proxy of that mode; it runs in a BeforeAll, so its cleanups run after the last case.
+func setUpFamily(familyMode string, mode authMode, opts ...fixtureOption) *secFixture {
+	f := &secFixture{mode: mode, physical: physFor(familyMode)}
 	url := clusterURL()
 	send("DELETE", url+"/"+f.physical, "")
 	r := send("PUT", url+"/"+f.physical, `{"settings":{"number_of_shards":1,"number_of_replicas":0},
@@ -122,7 +122,7 @@ func setUpFamily(family string, mode authMode, opts ...fixtureOption) *secFixtur
 	DeferCleanup(func() { send("DELETE", url+"/"+f.physical, "") })
 
 	var bulk strings.Builder
-	add := func(tenant string, d victimDoc) {
+	add := func(tenant string, d seedDoc) {
 		fmt.Fprintf(&bulk, `{"index":{"_id":%q,"routing":%q}}`+"\n", tenant+":"+d.index+":"+d.id, tenant)
 		fmt.Fprintf(&bulk, `{"_tenant":%q,"_logical_index":%q,%s}`+"\n", tenant, d.index, d.fields)
 	}
