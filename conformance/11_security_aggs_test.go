@@ -1,5 +1,7 @@
 package conformance_test
 
+import . "github.com/onsi/ginkgo/v2"
+
 // Aggregations: none may read beyond the documents the filter keeps (ISO-6), none may
 // group or count by the layout (ISO-8, ISO-9), and every hit an aggregation returns is
 // shaped like a top-level hit (ISO-14).
@@ -14,7 +16,7 @@ func aggCases() []attack {
 	// The integ-test distribution the suite provisions has no geo module: its cluster
 	// answers geo aggregations with a parsing error, relayed.
 	geoAgg := served().or(relayed(400))
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		agg("rule:ISO-6", "global", `{"global":{},"aggs":{"c":{"terms":{"field":"color.keyword","size":100}}}}`, unsupported),
 		agg("rule:ISO-6", "global under a terms aggregation", `{"terms":{"field":"tags"},"aggs":{"g":{"global":{},"aggs":{"h":{"top_hits":{"size":100}}}}}}`, unsupported),
 		agg("rule:ISO-6", "global under a filter under a nested aggregation", `{"nested":{"path":"items"},"aggs":{"f":{"filter":{"match_all":{}},"aggs":{"g":{"global":{}}}}}}`, unsupported),
@@ -82,7 +84,7 @@ func aggCases() []attack {
 		agg("rule:ISO-1", "an unknown aggregation type", `{"top_metrics":{"metrics":{"field":"n"},"sort":{"n":"desc"}}}`, unsupported),
 		agg("rule:ISO-1", "two types in one aggregation", `{"terms":{"field":"tags"},"global":{}}`, refused(400, "unsupported_query", "malformed_body")),
 		search("rule:ISO-6", "aggs and aggregations together holding global", `{"size":0,"aggs":{"a":{"terms":{"field":"tags"}}},"aggregations":{"g":{"global":{}}}}`, unsupported.or(relayed(400))),
-	}
+	}...)
 }
 
 var _ = attackFamily("aggs", aggCases())

@@ -39,6 +39,32 @@ type attack struct {
 	want   outcome
 	only   authMode // run in this mode alone; empty: both
 	bare   bool     // send no identity header: the case's own headers say who it is
+	labels Labels   // the profile label, given by securityCases
+}
+
+// securityCases labels every row with the security profile. The label is written in
+// each table, beside the rows' rule labels, where spec-check reads both.
+func securityCases(profile Labels, rows ...attack) []attack {
+	for i := range rows {
+		rows[i].labels = profile
+	}
+	return rows
+}
+
+// securityCase is securityCases for one row a helper builds with its own rule label.
+func securityCase(profile Labels, a attack) attack {
+	a.labels = profile
+	return a
+}
+
+// ruleOf is the "rule:" label among labels.
+func ruleOf(labels Labels) string {
+	for _, l := range labels {
+		if strings.HasPrefix(l, "rule:") {
+			return l
+		}
+	}
+	return ""
 }
 
 // alternative is one acceptable answer.
@@ -333,7 +359,7 @@ func (f *secFixture) expand(s string) string {
 func attackFamily(family string, cases []attack, opts ...fixtureOption) bool {
 	seen, modes := map[string]bool{}, []authMode{modeOpen, modeToken}
 	for _, a := range cases {
-		if seen[a.name] || !strings.HasPrefix(strings.TrimPrefix(a.rule, "rule:"), "ISO-") || a.method == "" || len(a.want) == 0 {
+		if seen[a.name] || !strings.HasPrefix(strings.TrimPrefix(a.rule, "rule:"), "ISO-") || a.method == "" || len(a.want) == 0 || len(a.labels) == 0 {
 			panic(fmt.Sprintf("security family %s: case %q is duplicated or incomplete", family, a.name))
 		}
 		seen[a.name] = true
@@ -356,7 +382,7 @@ func attackFamily(family string, cases []attack, opts ...fixtureOption) bool {
 					if a.only != mode && (a.only != "" || mode == modeGuarded) {
 						continue
 					}
-					It(fmt.Sprintf("%s: %s (%s)", strings.TrimPrefix(a.rule, "rule:"), a.name, mode), Label(a.rule), func() {
+					It(fmt.Sprintf("%s: %s (%s)", strings.TrimPrefix(a.rule, "rule:"), a.name, mode), Label(a.rule), a.labels, func() {
 						f.run(a)
 					})
 				}

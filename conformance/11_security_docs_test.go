@@ -3,6 +3,8 @@ package conformance_test
 import (
 	"fmt"
 	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Documents: the attacker writes, reads and deletes under the victim's ids, logical and
@@ -22,11 +24,11 @@ var reservedField = refused(400, "reserved_field")
 // docCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func docCases() []attack {
 	put := func(name, body string, want outcome) attack {
-		return doc("rule:ISO-25", name, "POST", "/orders/_doc?refresh=true", body, want)
+		return securityCase(Label("profile:security"), doc("rule:ISO-25", name, "POST", "/orders/_doc?refresh=true", body, want))
 	}
 	long := func(n int) string { return strings.Repeat("x", n) }
 	metadata := relayed(400).or(reservedField)
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		doc("rule:ISO-25", "overwriting an id the victim also has", "PUT", "/orders/_doc/1?refresh=true", `{"msg":"acme-rewrite"}`, served()),
 		doc("rule:ISO-16", "creating an id both tenants have", "PUT", "/orders/_create/2", `{"msg":"again"}`, relayed(409)),
 		doc("rule:ISO-25", "writing under the victim's logical id", "POST", "/orders/_doc/victim-id-k9q1?refresh=true", `{"msg":"acme-own"}`, created("victim-id-k9q1").or(served())),
@@ -86,7 +88,7 @@ func docCases() []attack {
 		put("a document nested 300 deep", `{"a":`+strings.Repeat(`[`, 300)+`1`+strings.Repeat(`]`, 300)+`}`, refused(400, "malformed_body").or(relayed(400))),
 		doc("rule:ISO-18", "a 2 MiB document", "PUT", "/orders/_doc/big?refresh=true", fmt.Sprintf(`{"msg":"acme-doc","blob":"%s"}`, long(2<<20)), created("big")),
 		doc("rule:ISO-18", "reading the 2 MiB document back", "GET", "/orders/_doc/big", "", served()),
-	}
+	}...)
 }
 
 var _ = attackFamily("docs", docCases())

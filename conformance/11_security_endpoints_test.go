@@ -1,5 +1,7 @@
 package conformance_test
 
+import . "github.com/onsi/ginkgo/v2"
+
 // Endpoints tenancy mode does not serve: refused with unsupported_endpoint (TEN-11), or
 // invalid_index_name where no logical index is named (TEN-6). An endpoint implemented
 // since is held to the invariant instead: whatever it answers shows acme's documents
@@ -29,11 +31,11 @@ func ndjson(lines ...string) string {
 func endpointCases() []attack {
 	nd := []string{"Content-Type", "application/x-ndjson"}
 	bulk := func(name, target, body string) attack {
-		a := endpoint("rule:ISO-25", name, "POST", target, body)
+		a := securityCase(Label("profile:security"), endpoint("rule:ISO-25", name, "POST", target, body))
 		a.header = nd
 		return a
 	}
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		bulk("bulk indexing into the physical index with the victim's id", "/orders/_bulk", ndjson(`{"index":{"_index":"{phys}","_id":"globex:orders:victim-id-k9q1"}}`, `{"_tenant":"globex","msg":"pwned"}`)),
 		bulk("bulk deleting a raw physical id", "/orders/_bulk", ndjson(`{"delete":{"_id":"globex:orders:victim-id-k9q1"}}`)),
 		bulk("bulk updating the tenant by script", "/orders/_bulk", ndjson(`{"update":{"_id":"1"}}`, `{"script":{"source":"ctx._source._tenant='globex'"}}`)),
@@ -146,7 +148,7 @@ func endpointCases() []attack {
 		endpoint("rule:ISO-25", "force merge", "POST", "/orders/_forcemerge?only_expunge_deletes=true", ""),
 		endpoint("rule:ISO-24", "the security plugin's account", "GET", "/_plugins/_security/api/account", ""),
 		endpoint("rule:ISO-24", "snapshots", "GET", "/_snapshot/_all", ""),
-	}
+	}...)
 }
 
 var _ = attackFamily("endpoints", endpointCases())

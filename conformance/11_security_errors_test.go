@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"strconv"
 	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Error bodies: queries that make OpenSearch fail, whose errors name the index, its
@@ -13,7 +15,9 @@ import (
 
 func errorCases() []attack {
 	failing := relayed(400).or(unsupported)
-	e := func(name, body string) attack { return search("rule:ISO-16", name, body, failing) }
+	e := func(name, body string) attack {
+		return securityCase(Label("profile:security"), search("rule:ISO-16", name, body, failing))
+	}
 	many := func(n int, clause string) string {
 		parts := make([]string, n)
 		for i := range parts {
@@ -21,7 +25,7 @@ func errorCases() []attack {
 		}
 		return strings.Join(parts, ",")
 	}
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		e("a term query with text on a number field", `{"query":{"term":{"n":"notanumber"}}}`),
 		e("a match query with text on a number field", `{"query":{"match":{"n":{"query":"notanumber","lenient":false}}}}`),
 		e("a range with a bad date", `{"query":{"range":{"when":{"gte":"not-a-date"}}}}`),
@@ -56,7 +60,7 @@ func errorCases() []attack {
 		param("rule:ISO-16", "error_trace on too many clauses", "error_trace=true", `{"query":{"bool":{"should":[`+many(1100, `{"term":{"tags":"tN"}}`)+`]}}}`, failing),
 		param("rule:ISO-16", "error_trace on a sort of an unmapped field", "error_trace=true&pretty=true", `{"sort":[{"nosuchfield":"asc"}]}`, failing),
 		param("rule:ISO-15", "partial results allowed on a failing query", "allow_partial_search_results=true", `{"query":{"term":{"n":"notanumber"}}}`, failing.or(served())),
-	}
+	}...)
 }
 
 var _ = attackFamily("errors", errorCases())
@@ -80,18 +84,18 @@ func contentCases() []attack {
 	media := refused(415, "unsupported_media_type")
 	malformed := refused(400, "malformed_body")
 	typed := func(name, ct, body string, want outcome) attack {
-		a := search("rule:ISO-24", name, body, want)
+		a := securityCase(Label("profile:security"), search("rule:ISO-24", name, body, want))
 		a.header = []string{"Content-Type", ct}
 		return a
 	}
 	encoded := func(name, enc, body string, want outcome) attack {
-		a := search("rule:ISO-24", name, body, want)
+		a := securityCase(Label("profile:security"), search("rule:ISO-24", name, body, want))
 		a.header = []string{"Content-Encoding", enc}
 		return a
 	}
 	escape := `{"query":{"term":{"_tenant":"globex"}}}`
 	yaml := "query:\n  term:\n    _tenant: globex\n"
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		typed("YAML", "application/yaml", yaml, media),
 		typed("CBOR", "application/cbor", "\xa1\x65query\xa1\x69match_all\xa0", media),
 		typed("SMILE", "application/smile", ":)\n\x03\xfa\x84query\xfa\x88match_all\xfa\xfb\xfb\xfb", media),
@@ -146,7 +150,7 @@ func contentCases() []attack {
 			a.header = []string{"Transfer-Encoding", "gzip, chunked"}
 			return a
 		}(),
-	}
+	}...)
 }
 
 // utf16 spells ASCII text in UTF-16LE.

@@ -1,5 +1,7 @@
 package conformance_test
 
+import . "github.com/onsi/ginkgo/v2"
+
 // Field references: the reserved fields, routing, the index and every other name
 // starting with "_" are the layout, refused wherever a field is named (ISO-8); a field
 // pattern is accepted only where OpenSearch resolves it against each hit's own values,
@@ -13,9 +15,9 @@ func fieldCases() []attack {
 		return search(rule, name, `{"query":`+query+`,"size":50}`, want)
 	}
 	qs := func(name, text string) attack {
-		return q("rule:ISO-11", "query_string text "+name, `{"query_string":{"query":"`+text+`"}}`, unsupported)
+		return securityCase(Label("profile:security"), q("rule:ISO-11", "query_string text "+name, `{"query_string":{"query":"`+text+`"}}`, unsupported))
 	}
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		q("rule:ISO-8", "term on _logical_index", `{"term":{"_logical_index":"secrets"}}`, unsupported),
 		q("rule:ISO-8", "exists on _tenant", `{"exists":{"field":"_tenant"}}`, unsupported),
 		q("rule:ISO-8", "exists on _routing", `{"exists":{"field":"_routing"}}`, unsupported),
@@ -141,7 +143,7 @@ func fieldCases() []attack {
 		q("rule:ISO-10", "multi_match phrase without fields, strict", `{"multi_match":{"query":"gx canary","type":"phrase","lenient":false,"slop":"1"}}`, served().or(unsupported).or(relayed(400))),
 		q("rule:ISO-10", "query_string without fields on a canary prefix", `{"query_string":{"query":"gxcanary*"}}`, served().or(unsupported)),
 		q("rule:ISO-11", "simple_query_string naming _tenant in text", `{"simple_query_string":{"query":"_tenant:globex"}}`, served().or(unsupported)),
-	}
+	}...)
 }
 
 var _ = attackFamily("fields", fieldCases())

@@ -1,6 +1,10 @@
 package conformance_test
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+
+	. "github.com/onsi/ginkgo/v2"
+)
 
 // Headers: the tenant comes from x-tenant or from the token bound to it, never from a
 // header a client forges; a token bound to acme cannot act for globex however the
@@ -9,14 +13,14 @@ import "encoding/base64"
 
 // withHeaders is a search as acme carrying extra headers.
 func withHeaders(name string, h ...string) attack {
-	a := search("rule:ISO-24", name, `{"size":50}`, served())
+	a := securityCase(Label("profile:security"), search("rule:ISO-24", name, `{"size":50}`, served()))
 	a.header = h
 	return a
 }
 
 // as is a search whose identity headers are all given, in one mode only.
 func as(mode authMode, name string, want outcome, h ...string) attack {
-	a := search("rule:ISO-24", name, `{"size":50}`, want)
+	a := securityCase(Label("profile:security"), search("rule:ISO-24", name, `{"size":50}`, want))
 	a.header, a.bare, a.only = h, true, mode
 	return a
 }
@@ -29,11 +33,11 @@ func headerCases() []attack {
 	invalid := refused(400, "tenant_invalid")
 	anyRefusal := outcome{{what: "a refusal", statuses: []int{400, 401, 403}, envelope: true}}
 	write := func(mode authMode, name string, want outcome, h ...string) attack {
-		a := as(mode, name, want, h...)
-		a.rule, a.method, a.target, a.body = "rule:ISO-25", "PUT", "/orders/_doc/victim-id-k9q1", `{"msg":"pwned"}`
+		a := securityCase(Label("profile:security"), doc("rule:ISO-25", name, "PUT", "/orders/_doc/victim-id-k9q1", `{"msg":"pwned"}`, want))
+		a.header, a.bare, a.only = h, true, mode
 		return a
 	}
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		as(modeToken, "a bound token with x-tenant of the victim", forbidden, "Authorization", bearer, "x-tenant", "globex"),
 		as(modeToken, "a bound token with X-TENANT of the victim", forbidden, "Authorization", bearer, "X-TENANT", "globex"),
 		as(modeToken, "a bound token with the victim's name in upper case", forbidden, "Authorization", bearer, "x-tenant", "GLOBEX"),
@@ -105,7 +109,7 @@ func headerCases() []attack {
 		as(modeGuarded, "a bound token searching over cleartext", refused(403, "tls_required"), "Authorization", bearer),
 		as(modeGuarded, "a bound token over cleartext claiming https", refused(403, "tls_required"), "Authorization", bearer, "X-Forwarded-Proto", "https", "Forwarded", "proto=https"),
 		write(modeGuarded, "a bound token writing over cleartext", refused(403, "tls_required"), "Authorization", bearer),
-	}
+	}...)
 }
 
 var _ = attackFamily("headers", headerCases())

@@ -1,5 +1,7 @@
 package conformance_test
 
+import . "github.com/onsi/ginkgo/v2"
+
 // Ids: a tenant's ids are translated to physical ids where OpenSearch reads ids (ids,
 // term, terms and prefix on _id, a top-level sort on _id and its search_after), and
 // _id is refused everywhere else (ISO-9). Whatever id an attacker names, logical or
@@ -11,9 +13,9 @@ func idCases() []attack {
 	// answered with a relayed error, which must still show nothing of the layout.
 	prefixOK := served().or(relayed(400))
 	q := func(name, query string, want outcome) attack {
-		return search("rule:ISO-9", name, `{"query":`+query+`,"size":50}`, want)
+		return securityCase(Label("profile:security"), search("rule:ISO-9", name, `{"query":`+query+`,"size":50}`, want))
 	}
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		q("ids with the victim's logical ids", `{"ids":{"values":["victim-id-k9q1","victim-id-k9q2","victim-id-s1x"]}}`, served()),
 		q("ids with the victim's physical ids", `{"ids":{"values":["globex:orders:victim-id-k9q1","globex:orders:1","globex:secrets:victim-id-s1x"]}}`, served()),
 		q("ids with acme's physical ids given as logical", `{"ids":{"values":["acme:orders:1","acme:orders:2"]}}`, served()),
@@ -54,7 +56,7 @@ func idCases() []attack {
 		search("rule:ISO-14", "fields on _id in collapse inner_hits", `{"collapse":{"field":"color.keyword","inner_hits":{"name":"i","size":10,"fields":["_id"],"docvalue_fields":["_id"]}},"size":50}`, served()),
 		search("rule:ISO-14", "fields on _id in nested inner_hits", `{"query":{"nested":{"path":"items","query":{"match_all":{}},"inner_hits":{"fields":["_id"],"_source":true}}},"size":50}`, served()),
 		search("rule:ISO-9", "named queries echo only their names", `{"query":{"bool":{"should":[{"ids":{"values":["globex:orders:1"],"_name":"q1"}},{"match_all":{"_name":"q2"}}]}},"size":50}`, served()),
-	}
+	}...)
 }
 
 var _ = attackFamily("ids", idCases())

@@ -21,8 +21,9 @@ import (
 
 // upstreamCase is one accepted attack-looking search and what its re-emission holds.
 type upstreamCase struct {
-	rule, name, target, body string
-	holds                    map[string]string // JSON path (dot separated, [i] for arrays) -> JSON value
+	labels             Labels
+	name, target, body string
+	holds              map[string]string // JSON path (dot separated, [i] for arrays) -> JSON value
 }
 
 // acmeFilter is the tenant filter of SRCH-2 for acme in orders.
@@ -34,33 +35,33 @@ var indirections = []string{"wrapper", "search_pipeline", "ext", "suggest", "per
 	"indices_boost", "stats", "template", "script", "script_score", "script_fields"}
 
 var upstreamCases = []upstreamCase{
-	{"rule:ISO-5", "a wrapper is sent inline", "/orders/_search", `{"query":` + wrapper(`{"match_all":{}}`) + `}`,
+	{Label("rule:ISO-5", "profile:security"), "a wrapper is sent inline", "/orders/_search", `{"query":` + wrapper(`{"match_all":{}}`) + `}`,
 		map[string]string{"query.bool.must": `[{"match_all":{}}]`}},
-	{"rule:ISO-5", "a wrapper inside a wrapper is sent inline", "/orders/_search", `{"query":` + wrapper(wrapper(`{"bool":{"must_not":[{"match":{"msg":"acme"}}]}}`)) + `}`,
+	{Label("rule:ISO-5", "profile:security"), "a wrapper inside a wrapper is sent inline", "/orders/_search", `{"query":` + wrapper(wrapper(`{"bool":{"must_not":[{"match":{"msg":"acme"}}]}}`)) + `}`,
 		map[string]string{"query.bool.must": `[{"bool":{"must_not":[{"match":{"msg":"acme"}}]}}]`}},
-	{"rule:ISO-5", "a wrapper in post_filter is sent inline below the root filter", "/orders/_search", `{"post_filter":` + wrapper(`{"match_none":{}}`) + `}`,
+	{Label("rule:ISO-5", "profile:security"), "a wrapper in post_filter is sent inline below the root filter", "/orders/_search", `{"post_filter":` + wrapper(`{"match_none":{}}`) + `}`,
 		map[string]string{"post_filter": `{"match_none":{}}`, "query.bool.must": `[{"match_all":{}}]`}},
-	{"rule:ISO-3", "numbers written as strings and fractions are sent as integers", "/orders/_search", `{"size":"5","from":0.9,"terminate_after":"1e2"}`,
+	{Label("rule:ISO-3", "profile:security"), "numbers written as strings and fractions are sent as integers", "/orders/_search", `{"size":"5","from":0.9,"terminate_after":"1e2"}`,
 		map[string]string{"size": `5`, "from": `0`, "terminate_after": `100`}},
-	{"rule:ISO-3", "booleans written as strings are sent as literals", "/orders/_search", `{"track_total_hits":"true","version":"true","explain":"false","profile":"false"}`,
+	{Label("rule:ISO-3", "profile:security"), "booleans written as strings are sent as literals", "/orders/_search", `{"track_total_hits":"true","version":"true","explain":"false","profile":"false"}`,
 		map[string]string{"track_total_hits": `true`, "version": `true`, "explain": `false`, "profile": `false`}},
-	{"rule:ISO-3", "a min_doc_count of 1.5 is sent as 1", "/orders/_search", `{"size":0,"aggs":{"t":{"terms":{"field":"color","min_doc_count":"1.5"}}}}`,
+	{Label("rule:ISO-3", "profile:security"), "a min_doc_count of 1.5 is sent as 1", "/orders/_search", `{"size":0,"aggs":{"t":{"terms":{"field":"color","min_doc_count":"1.5"}}}}`,
 		map[string]string{"aggs.t.terms.min_doc_count": `1`}},
-	{"rule:ISO-3", "enumerated values are sent in lower case", "/orders/_search", `{"query":{"match":{"msg":{"query":"a","operator":"AND","zero_terms_query":"ALL"}}}}`,
+	{Label("rule:ISO-3", "profile:security"), "enumerated values are sent in lower case", "/orders/_search", `{"query":{"match":{"msg":{"query":"a","operator":"AND","zero_terms_query":"ALL"}}}}`,
 		map[string]string{"query.bool.must[0].match.msg.operator": `"and"`, "query.bool.must[0].match.msg.zero_terms_query": `"all"`}},
-	{"rule:ISO-3", "a negation of everything stays under the root filter", "/orders/_search", `{"query":{"bool":{"must_not":[{"match_all":{}}]}}}`,
+	{Label("rule:ISO-3", "profile:security"), "a negation of everything stays under the root filter", "/orders/_search", `{"query":{"bool":{"must_not":[{"match_all":{}}]}}}`,
 		map[string]string{"query.bool.must": `[{"bool":{"must_not":[{"match_all":{}}]}}]`}},
-	{"rule:ISO-3", "a body without a query gets one under the root filter", "/orders/_search", `{"size":0,"aggs":{"f":{"filter":{"bool":{"must_not":[{"match_all":{}}]}}}}}`,
+	{Label("rule:ISO-3", "profile:security"), "a body without a query gets one under the root filter", "/orders/_search", `{"size":0,"aggs":{"f":{"filter":{"bool":{"must_not":[{"match_all":{}}]}}}}}`,
 		map[string]string{"query.bool.must": `[{"match_all":{}}]`, "aggs.f.filter": `{"bool":{"must_not":[{"match_all":{}}]}}`}},
-	{"rule:ISO-9", "ids are sent physical, the victim's too", "/orders/_search", `{"query":{"ids":{"values":["victim-id-k9q1","globex:orders:1",7]}}}`,
+	{Label("rule:ISO-9", "profile:security"), "ids are sent physical, the victim's too", "/orders/_search", `{"query":{"ids":{"values":["victim-id-k9q1","globex:orders:1",7]}}}`,
 		map[string]string{"query.bool.must[0].ids.values": `["acme:orders:victim-id-k9q1","acme:orders:globex:orders:1","acme:orders:7"]`}},
-	{"rule:ISO-9", "term and terms on _id are sent physical", "/orders/_search", `{"query":{"bool":{"should":[{"term":{"_id":"globex:orders:1"}},{"terms":{"_id":["1"]}}]}}}`,
+	{Label("rule:ISO-9", "profile:security"), "term and terms on _id are sent physical", "/orders/_search", `{"query":{"bool":{"should":[{"term":{"_id":"globex:orders:1"}},{"terms":{"_id":["1"]}}]}}}`,
 		map[string]string{"query.bool.must[0].bool.should": `[{"term":{"_id":"acme:orders:globex:orders:1"}},{"terms":{"_id":["acme:orders:1"]}}]`}},
-	{"rule:ISO-9", "a search_after at an _id sort is sent physical", "/orders/_search", `{"sort":[{"_id":"asc"}],"search_after":["globex:orders:1"]}`,
+	{Label("rule:ISO-9", "profile:security"), "a search_after at an _id sort is sent physical", "/orders/_search", `{"sort":[{"_id":"asc"}],"search_after":["globex:orders:1"]}`,
 		map[string]string{"search_after": `["acme:orders:globex:orders:1"]`}},
-	{"rule:ISO-4", "URL parameters that change the search are folded into the body", "/orders/_search?size=5&sort=n:desc&_source=false&explain=false&preference=_local&filter_path=hits",
+	{Label("rule:ISO-4", "profile:security"), "URL parameters that change the search are folded into the body", "/orders/_search?size=5&sort=n:desc&_source=false&explain=false&preference=_local&filter_path=hits",
 		`{"size":1}`, map[string]string{"size": `5`, "_source": `false`, "explain": `false`}},
-	{"rule:ISO-3", "every place a query sits keeps the root filter", "/orders/_search",
+	{Label("rule:ISO-3", "profile:security"), "every place a query sits keeps the root filter", "/orders/_search",
 		`{"query":{"match_all":{}},"post_filter":{"bool":{"must_not":[{"match_all":{}}]}},"rescore":{"query":{"rescore_query":{"match_all":{}}}},"highlight":{"fields":{"msg":{}},"highlight_query":{"match_all":{}}},"aggs":{"a":{"filters":{"filters":{"x":{"match_all":{}}}}}}}`,
 		map[string]string{"query.bool.must": `[{"match_all":{}}]`}},
 }
@@ -90,7 +91,7 @@ var _ = Describe("11 security: what reaches the cluster", Ordered, ContinueOnFai
 		addr = startProxy(tenancyEnv(mock.URL())).Addr
 	})
 	for _, c := range upstreamCases {
-		It(strings.TrimPrefix(c.rule, "rule:")+": "+c.name, Label(c.rule), func() {
+		It(strings.TrimPrefix(ruleOf(c.labels), "rule:")+": "+c.name, c.labels, func() {
 			mock.Reset()
 			r, err := rawSend(addr, "POST", c.target, []string{"x-tenant", "acme"}, c.body)
 			Expect(err).NotTo(HaveOccurred())

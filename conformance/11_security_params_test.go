@@ -1,5 +1,7 @@
 package conformance_test
 
+import . "github.com/onsi/ginkgo/v2"
+
 // URL parameters: those that change what a search runs are folded into the judged body
 // and never forwarded, those that only format the response are forwarded, and any
 // other is refused (ISO-4, SRCH-7); a parameter name is read as OpenSearch reads it,
@@ -15,7 +17,7 @@ func param(rule, name, qs, body string, want outcome) attack {
 // paramCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func paramCases() []attack {
 	eitherRefusal := refused(400, "unsupported_parameter", "unsupported_query")
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		param("rule:ISO-4", "q=*", "q=*", `{"query":{"match":{"msg":"acme"}}}`, unsupportedParam),
 		param("rule:ISO-4", "q naming _tenant", "q=_tenant:globex", "", unsupportedParam),
 		param("rule:ISO-4", "q on a victim field", "q=globexsecretfield:*", "", unsupportedParam),
@@ -100,7 +102,7 @@ func paramCases() []attack {
 		{rule: "rule:ISO-24", name: "document read with stored_fields _routing", method: "GET", target: "/orders/_doc/1?stored_fields=_routing,_tenant", want: served().or(unsupportedParam).or(unsupported).or(relayed(400))},
 		{rule: "rule:ISO-24", name: "document read with realtime, preference and version", method: "GET", target: "/orders/_doc/1?realtime=true&preference=_local&version=1", want: served().or(relayed(409))},
 		{rule: "rule:ISO-24", name: "document read with a percent-encoded routing name", method: "GET", target: "/orders/_doc/victim-id-k9q1?%72outing=globex", want: unsupportedParam},
-	}
+	}...)
 }
 
 var _ = attackFamily("params", paramCases())

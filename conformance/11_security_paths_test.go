@@ -3,6 +3,8 @@ package conformance_test
 import (
 	"fmt"
 	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Paths and index names: a tenant names exactly one logical index, decoded once, and
@@ -19,8 +21,10 @@ func at(rule, name, method, target string, want outcome) attack {
 
 // pathCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func pathCases() []attack {
-	s := func(name, target string) attack { return at("rule:ISO-24", name, "POST", target, badIndex) }
-	return []attack{
+	s := func(name, target string) attack {
+		return securityCase(Label("profile:security"), at("rule:ISO-24", name, "POST", target, badIndex))
+	}
+	return securityCases(Label("profile:security"), []attack{
 		s("a list with the physical index", "/orders,{phys}/_search"),
 		s("a list with a wildcard", "/orders,*/_search"),
 		s("an encoded comma list", "/orders%2C{phys}/_search"),
@@ -96,7 +100,7 @@ func pathCases() []attack {
 		at("rule:ISO-24", "a method OpenSearch does not serve", "PATCH", "/orders/_doc/1", refused(405, "method_not_allowed")),
 		at("rule:ISO-24", "OPTIONS on a search", "OPTIONS", "/orders/_search", refused(405, "method_not_allowed")),
 		at("rule:ISO-24", "TRACE on a document", "TRACE", "/orders/_doc/1", refused(405, "method_not_allowed").or(plainBadRequest())),
-	}
+	}...)
 }
 
 // plainBadRequest is a 4xx the HTTP library answers before the proxy reads the request.

@@ -1,6 +1,10 @@
 package conformance_test
 
-import "strings"
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+)
 
 // Scripts: with allow_inline_scripts off (the default) every script is refused wherever
 // it sits (ISO-12). With it on, a script may read doc['NAME'] of plain fields and
@@ -24,10 +28,16 @@ var scriptPlaces = []struct{ name, body string }{
 // painless is an inline script object.
 func painless(source string) string { return `{"source":"` + source + `","lang":"painless"}` }
 
+// scriptCase is one script and the labels of its cases.
+type scriptCase struct {
+	labels       Labels
+	name, script string
+}
+
 // scriptCases puts every script in every place. With scriptsOn the first script is the
 // harmless one and is served (in a script query, as the boolean such a query needs);
 // every other is refused.
-func scriptCases(scripts []struct{ rule, name, script string }, scriptsOn bool) []attack {
+func scriptCases(scripts []scriptCase, scriptsOn bool) []attack {
 	var out []attack
 	for _, p := range scriptPlaces {
 		for i, s := range scripts {
@@ -38,7 +48,9 @@ func scriptCases(scripts []struct{ rule, name, script string }, scriptsOn bool) 
 					script = painless(`doc['n'].size() > 0 && doc['n'].value > 0`)
 				}
 			}
-			out = append(out, search(s.rule, "in "+p.name+": "+s.name, strings.Replace(p.body, "S", script, 1), want))
+			a := search(ruleOf(s.labels), "in "+p.name+": "+s.name, strings.Replace(p.body, "S", script, 1), want)
+			a.labels = s.labels
+			out = append(out, a)
 		}
 	}
 	return out
@@ -46,20 +58,20 @@ func scriptCases(scripts []struct{ rule, name, script string }, scriptsOn bool) 
 
 // scriptsOffCases: every script refused, harmless or not, in every form.
 func scriptsOffCases() []attack {
-	scripts := []struct{ rule, name, script string }{
-		{"rule:ISO-12", "a harmless inline script", painless(`doc['n'].value`)},
-		{"rule:ISO-12", "a script as a bare string", `"doc['n'].value"`},
-		{"rule:ISO-12", "a script reading _source", painless(`params._source.toString().length()`)},
-		{"rule:ISO-12", "a stored script", `{"id":"globex-script"}`},
-		{"rule:ISO-12", "an expression script", `{"source":"doc['n'].value","lang":"expression"}`},
+	scripts := []scriptCase{
+		{Label("rule:ISO-12", "profile:security"), "a harmless inline script", painless(`doc['n'].value`)},
+		{Label("rule:ISO-12", "profile:security"), "a script as a bare string", `"doc['n'].value"`},
+		{Label("rule:ISO-12", "profile:security"), "a script reading _source", painless(`params._source.toString().length()`)},
+		{Label("rule:ISO-12", "profile:security"), "a stored script", `{"id":"globex-script"}`},
+		{Label("rule:ISO-12", "profile:security"), "an expression script", `{"source":"doc['n'].value","lang":"expression"}`},
 	}
 	cases := scriptCases(scripts, false)
-	return append(cases,
+	return append(cases, securityCases(Label("profile:security"),
 		search("rule:ISO-12", "a bucket_script pipeline", `{"size":0,"aggs":{"t":{"terms":{"field":"tags"},"aggs":{"s":{"sum":{"field":"n"}},"b":{"bucket_script":{"buckets_path":{"x":"s"},"script":"params.x"}}}}}}`, unsupported),
 		search("rule:ISO-12", "a moving_fn pipeline", `{"size":0,"aggs":{"h":{"histogram":{"field":"n","interval":1},"aggs":{"s":{"sum":{"field":"n"}},"m":{"moving_fn":{"buckets_path":"s","window":2,"script":"MovingFunctions.sum(values)"}}}}}}`, unsupported),
 		search("rule:ISO-12", "a script under an escaped member name", `{"query":{"\u0073cript":{"script":"doc['n'].value > 0"}}}`, unsupported),
 		search("rule:ISO-12", "a script in a wrapper", `{"query":`+wrapper(`{"script":{"script":"doc['_tenant'].value == 'globex'"}}`)+`}`, unsupported),
-	)
+	)...)
 }
 
 var _ = attackFamily("scripts-off", scriptsOffCases())
@@ -67,43 +79,43 @@ var _ = attackFamily("scripts-off", scriptsOffCases())
 // scriptsOnCases: a proxy that allows inline scripts still refuses every script that
 // could reach the layout, the source or a computed field, and runs a harmless one.
 func scriptsOnCases() []attack {
-	scripts := []struct{ rule, name, script string }{
-		{"rule:ISO-13", "a harmless read of doc['n']", painless(`doc['n'].size() == 0 ? 0 : doc['n'].value`)},
-		{"rule:ISO-13", "params._source", painless(`params._source.msg.length()`)},
-		{"rule:ISO-13", "params['_source'] of a reserved field", painless(`params['_source']['_tenant'] == 'globex' ? 1 : 0`)},
-		{"rule:ISO-13", "doc['_tenant']", painless(`doc['_tenant'].value == 'acme' ? 1 : 0`)},
-		{"rule:ISO-13", `doc["_logical_index"]`, painless(`doc[\"_logical_index\"].value.length()`)},
-		{"rule:ISO-13", "doc['_tenant.keyword']", painless(`doc['_tenant.keyword'].size()`)},
-		{"rule:ISO-13", "doc['_id']", painless(`doc['_id'].value.length()`)},
-		{"rule:ISO-13", "doc['_index']", painless(`doc['_index'].value.length()`)},
-		{"rule:ISO-13", "doc['_routing']", painless(`doc['_routing'].value.length()`)},
-		{"rule:ISO-13", "doc['_seq_no']", painless(`doc['_seq_no'].value`)},
-		{"rule:ISO-13", "doc by a computed name", painless(`doc['_ten' + 'ant'].value.length()`)},
-		{"rule:ISO-13", "doc by a name from params", `{"source":"doc[params.f].value.length()","lang":"painless","params":{"f":"_tenant"}}`},
-		{"rule:ISO-13", "doc by a variable", painless(`String f = 'msg.keyword'; return doc[f].size();`)},
-		{"rule:ISO-13", "doc through an alias", painless(`def d = doc; return d['n'].value;`)},
-		{"rule:ISO-13", "doc.get", painless(`doc.get('n').value`)},
-		{"rule:ISO-13", "doc.keySet", painless(`doc.keySet().size()`)},
-		{"rule:ISO-13", "iteration over doc", painless(`int c = 0; for (def k : doc.keySet()) { c++ } return c;`)},
-		{"rule:ISO-13", "doc.containsKey", painless(`doc.containsKey('_tenant') ? 1 : 0`)},
-		{"rule:ISO-13", "whitespace between doc and its name", painless(`doc ['_tenant'].value.length()`)},
-		{"rule:ISO-13", "a comment between doc and its name", painless(`doc/**/['_tenant'].value.length()`)},
-		{"rule:ISO-13", "a name escaped in the JSON text", painless(`doc['\u005ftenant'].value.length()`)},
-		{"rule:ISO-13", "ctx", painless(`ctx._source.size()`)},
-		{"rule:ISO-13", "_source without params", painless(`_source.size()`)},
-		{"rule:ISO-13", "a reserved name split across a string concatenation", painless(`params['_sou' + 'rce'].size()`)},
-		{"rule:ISO-13", "a stored script id", `{"id":"globex-script"}`},
-		{"rule:ISO-13", "the mustache language", `{"source":"doc['n'].value","lang":"mustache"}`},
-		{"rule:ISO-13", "an expression reading _tenant", `{"source":"doc['_tenant'].value","lang":"expression"}`},
-		{"rule:ISO-13", "a reserved name in a bare string", `"doc['_tenant'].value.length()"`},
+	scripts := []scriptCase{
+		{Label("rule:ISO-13", "profile:security"), "a harmless read of doc['n']", painless(`doc['n'].size() == 0 ? 0 : doc['n'].value`)},
+		{Label("rule:ISO-13", "profile:security"), "params._source", painless(`params._source.msg.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "params['_source'] of a reserved field", painless(`params['_source']['_tenant'] == 'globex' ? 1 : 0`)},
+		{Label("rule:ISO-13", "profile:security"), "doc['_tenant']", painless(`doc['_tenant'].value == 'acme' ? 1 : 0`)},
+		{Label("rule:ISO-13", "profile:security"), `doc["_logical_index"]`, painless(`doc[\"_logical_index\"].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "doc['_tenant.keyword']", painless(`doc['_tenant.keyword'].size()`)},
+		{Label("rule:ISO-13", "profile:security"), "doc['_id']", painless(`doc['_id'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "doc['_index']", painless(`doc['_index'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "doc['_routing']", painless(`doc['_routing'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "doc['_seq_no']", painless(`doc['_seq_no'].value`)},
+		{Label("rule:ISO-13", "profile:security"), "doc by a computed name", painless(`doc['_ten' + 'ant'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "doc by a name from params", `{"source":"doc[params.f].value.length()","lang":"painless","params":{"f":"_tenant"}}`},
+		{Label("rule:ISO-13", "profile:security"), "doc by a variable", painless(`String f = 'msg.keyword'; return doc[f].size();`)},
+		{Label("rule:ISO-13", "profile:security"), "doc through an alias", painless(`def d = doc; return d['n'].value;`)},
+		{Label("rule:ISO-13", "profile:security"), "doc.get", painless(`doc.get('n').value`)},
+		{Label("rule:ISO-13", "profile:security"), "doc.keySet", painless(`doc.keySet().size()`)},
+		{Label("rule:ISO-13", "profile:security"), "iteration over doc", painless(`int c = 0; for (def k : doc.keySet()) { c++ } return c;`)},
+		{Label("rule:ISO-13", "profile:security"), "doc.containsKey", painless(`doc.containsKey('_tenant') ? 1 : 0`)},
+		{Label("rule:ISO-13", "profile:security"), "whitespace between doc and its name", painless(`doc ['_tenant'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "a comment between doc and its name", painless(`doc/**/['_tenant'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "a name escaped in the JSON text", painless(`doc['\u005ftenant'].value.length()`)},
+		{Label("rule:ISO-13", "profile:security"), "ctx", painless(`ctx._source.size()`)},
+		{Label("rule:ISO-13", "profile:security"), "_source without params", painless(`_source.size()`)},
+		{Label("rule:ISO-13", "profile:security"), "a reserved name split across a string concatenation", painless(`params['_sou' + 'rce'].size()`)},
+		{Label("rule:ISO-13", "profile:security"), "a stored script id", `{"id":"globex-script"}`},
+		{Label("rule:ISO-13", "profile:security"), "the mustache language", `{"source":"doc['n'].value","lang":"mustache"}`},
+		{Label("rule:ISO-13", "profile:security"), "an expression reading _tenant", `{"source":"doc['_tenant'].value","lang":"expression"}`},
+		{Label("rule:ISO-13", "profile:security"), "a reserved name in a bare string", `"doc['_tenant'].value.length()"`},
 	}
 	cases := scriptCases(scripts, true)
-	return append(cases,
+	return append(cases, securityCases(Label("profile:security"),
 		search("rule:ISO-13", "a harmless script field shows acme's values only", `{"script_fields":{"twice":{"script":{"source":"doc['n'].value * 2"}}},"size":50}`, served()),
 		search("rule:ISO-13", "a harmless expression script sort", `{"sort":{"_script":{"type":"number","script":{"source":"doc['n'].value","lang":"expression"},"order":"desc"}},"size":50}`, served().or(relayed(400))),
 		search("rule:ISO-13", "a script reading a victim field by name sees nothing of the victim", `{"script_fields":{"v":{"script":"doc['globexsecretnum'].size() == 0 ? 0 : doc['globexsecretnum'].value"}},"size":50}`, served().or(relayed(400))),
 		search("rule:ISO-13", "a script in runtime_mappings", `{"runtime_mappings":{"t":{"type":"keyword","script":"emit(doc['msg.keyword'].value)"}},"fields":["t"]}`, unsupported),
-	)
+	)...)
 }
 
 var _ = attackFamily("scripts-on", scriptsOnCases(), withInlineScripts)

@@ -3,6 +3,8 @@ package conformance_test
 import (
 	"encoding/base64"
 	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Every place a query can sit in a search body, each holding every kind of escape:
@@ -41,20 +43,21 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 // queryEscapes are the queries put in every place.
 var queryEscapes = []struct {
-	rule, name, query string
-	want              outcome
+	labels      Labels
+	name, query string
+	want        outcome
 }{
-	{"rule:ISO-8", "a term on _tenant", `{"term":{"_tenant":"globex"}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-8", "terms on _tenant.keyword beside match_all", `{"bool":{"should":[{"match_all":{}},{"terms":{"_tenant.keyword":["globex","acme"]}}]}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-6", "percolate fetching the victim's document", `{"percolate":{"field":"q","index":"{phys}","id":"globex:orders:victim-id-k9q1"}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-6", "a terms lookup on the victim's document", `{"terms":{"color.keyword":{"index":"{phys}","id":"globex:orders:victim-id-k9q1","path":"color","routing":"globex"}}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-6", "more_like_this naming the victim's document", `{"more_like_this":{"fields":["msg"],"like":[{"_index":"{phys}","_id":"globex:orders:victim-id-k9q1"}],"min_term_freq":1,"min_doc_freq":1}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-5", "a wrapper holding a _tenant term", `{"wrapper":{"query":"` + b64(`{"term":{"_tenant":"globex"}}`) + `"}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-11", "query_string naming _tenant in its text", `{"query_string":{"query":"msg:acme OR _tenant:globex"}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-6", "has_child", `{"has_child":{"type":"x","query":{"match_all":{}}}}`, refused(400, "unsupported_query")},
-	{"rule:ISO-9", "ids naming the victim's logical and physical ids", `{"ids":{"values":["victim-id-k9q1","globex:orders:victim-id-k9q2","1"]}}`, served()},
-	{"rule:ISO-24", "must_not of every acme document", `{"bool":{"must_not":[{"ids":{"values":["1","2","3","acme-a"]}},{"match":{"msg":"acme"}}]}}`, served()},
-	{"rule:ISO-24", "a match on the victim's values", `{"bool":{"should":[{"match":{"msg":"gxcanarymsgk1"}},{"terms":{"color.keyword":["gxcanarycolork2"]}},{"term":{"tags":"gxcanarytagc1"}}]}}`, served()},
+	{Label("rule:ISO-8", "profile:security"), "a term on _tenant", `{"term":{"_tenant":"globex"}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-8", "profile:security"), "terms on _tenant.keyword beside match_all", `{"bool":{"should":[{"match_all":{}},{"terms":{"_tenant.keyword":["globex","acme"]}}]}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-6", "profile:security"), "percolate fetching the victim's document", `{"percolate":{"field":"q","index":"{phys}","id":"globex:orders:victim-id-k9q1"}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-6", "profile:security"), "a terms lookup on the victim's document", `{"terms":{"color.keyword":{"index":"{phys}","id":"globex:orders:victim-id-k9q1","path":"color","routing":"globex"}}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-6", "profile:security"), "more_like_this naming the victim's document", `{"more_like_this":{"fields":["msg"],"like":[{"_index":"{phys}","_id":"globex:orders:victim-id-k9q1"}],"min_term_freq":1,"min_doc_freq":1}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-5", "profile:security"), "a wrapper holding a _tenant term", `{"wrapper":{"query":"` + b64(`{"term":{"_tenant":"globex"}}`) + `"}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-11", "profile:security"), "query_string naming _tenant in its text", `{"query_string":{"query":"msg:acme OR _tenant:globex"}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-6", "profile:security"), "has_child", `{"has_child":{"type":"x","query":{"match_all":{}}}}`, refused(400, "unsupported_query")},
+	{Label("rule:ISO-9", "profile:security"), "ids naming the victim's logical and physical ids", `{"ids":{"values":["victim-id-k9q1","globex:orders:victim-id-k9q2","1"]}}`, served()},
+	{Label("rule:ISO-24", "profile:security"), "must_not of every acme document", `{"bool":{"must_not":[{"ids":{"values":["1","2","3","acme-a"]}},{"match":{"msg":"acme"}}]}}`, served()},
+	{Label("rule:ISO-24", "profile:security"), "a match on the victim's values", `{"bool":{"should":[{"match":{"msg":"gxcanarymsgk1"}},{"terms":{"color.keyword":["gxcanarycolork2"]}},{"term":{"tags":"gxcanarytagc1"}}]}}`, served()},
 }
 
 func searchPlaceCases() []attack {
@@ -62,7 +65,7 @@ func searchPlaceCases() []attack {
 	for _, p := range queryPlaces {
 		for _, e := range queryEscapes {
 			out = append(out, attack{
-				rule: e.rule, name: "in " + p.name + ": " + e.name,
+				rule: ruleOf(e.labels), labels: e.labels, name: "in " + p.name + ": " + e.name,
 				method: "POST", target: "/orders/_search",
 				body: strings.Replace(p.body, "Q", e.query, 1), want: e.want,
 			})

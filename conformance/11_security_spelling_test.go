@@ -3,6 +3,8 @@ package conformance_test
 import (
 	"fmt"
 	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
 )
 
 // Spellings: a value is judged as OpenSearch reads it (ISO-2), so a setting refused
@@ -28,7 +30,7 @@ func nestedBools(depth int) string {
 
 // spellingCases is a table, one case a line: it is longer than 60 lines by its cases, not its logic.
 func spellingCases() []attack {
-	cases := []attack{
+	cases := securityCases(Label("profile:security"), []attack{
 		search("rule:ISO-2", "explain as the string true", `{"explain":"true"}`, unsupported),
 		search("rule:ISO-2", "explain as the number 1", `{"explain":1}`, unsupported),
 		search("rule:ISO-2", "explain as True", `{"explain":"True"}`, unsupported),
@@ -80,15 +82,15 @@ func spellingCases() []attack {
 		search("rule:ISO-7", "bools nested 300 deep", nestedBools(300), refused(400, "malformed_body")),
 		search("rule:ISO-7", "arrays nested 300 deep", `{"size":1,"query":{"terms":{"tags":`+strings.Repeat("[", 300)+`"t1"`+strings.Repeat("]", 300)+`}}}`, refused(400, "malformed_body")),
 		search("rule:ISO-7", "bools nested 30 deep", nestedBools(30), served().or(relayed(400))),
-	}
+	}...)
 	// Every spelling OpenSearch reads as a min_doc_count below 1, and some it does not read
 	// at all: refused alike (ISO-6 read by ISO-2).
 	for _, v := range []string{`0`, `0.0`, `-0`, `0e0`, `0E+0`, `-0.0`, `"0"`, `"-0"`, `"+0"`, `0.9`, `"0.9"`, `1e-1`, `0.000001`,
 		`"0e5"`, `"\u0030"`, `-1`, `"0x0"`, `"0f"`, `"Infinity"`, `"NaN"`, `null`, `[1]`, `{"v":1}`, `true`, `" 0"`} {
-		cases = append(cases, search("rule:ISO-2", "terms min_doc_count "+v, termsMinDocCount(v), unsupported))
+		cases = append(cases, securityCases(Label("profile:security"), search("rule:ISO-2", "terms min_doc_count "+v, termsMinDocCount(v), unsupported))...)
 	}
 	for _, v := range []string{`1.5`, `"1"`, `1e0`, `"2"`} {
-		cases = append(cases, search("rule:ISO-2", "terms min_doc_count "+v+" is accepted", termsMinDocCount(v), served()))
+		cases = append(cases, securityCases(Label("profile:security"), search("rule:ISO-2", "terms min_doc_count "+v+" is accepted", termsMinDocCount(v), served()))...)
 	}
 	return cases
 }
@@ -107,7 +109,7 @@ func indirectionCases() []attack {
 	q := func(rule, name, query string, want outcome) attack {
 		return search(rule, name, `{"query":`+query+`,"size":50}`, want)
 	}
-	return []attack{
+	return securityCases(Label("profile:security"), []attack{
 		q("rule:ISO-5", "a wrapper holding match_all is judged in place", wrapper(`{"match_all":{}}`), served()),
 		q("rule:ISO-5", "a wrapper holding a negation of acme", wrapper(mustNotAcme), served()),
 		q("rule:ISO-5", "a wrapper inside a wrapper holding an escape", wrapper(wrapper(escape)), unsupported),
@@ -157,7 +159,7 @@ func indirectionCases() []attack {
 		search("rule:ISO-5", "rescore with an unknown rescorer", `{"rescore":{"learning_to_rank":{"model":"m"}}}`, unsupported),
 		search("rule:ISO-5", "a collapse inside inner_hits on a reserved field", `{"collapse":{"field":"color.keyword","inner_hits":{"name":"i","collapse":{"field":"_tenant"}}}}`, unsupported),
 		search("rule:ISO-5", "an unknown top-level member", fmt.Sprintf(`{"query":{"match_all":{}},"%s":1}`, "query_string"), unsupported),
-	}
+	}...)
 }
 
 var _ = attackFamily("indirection", indirectionCases())
