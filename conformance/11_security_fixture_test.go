@@ -46,18 +46,18 @@ type seedDoc struct {
 // victimDocs: three with ids only globex has, two whose logical ids acme also uses
 // (so that id collisions are tried), and one in a logical index acme never wrote.
 var victimDocs = []seedDoc{
-	{"orders", "victim-id-k9q1", victimFields("k1")},
-	{"orders", "victim-id-k9q2", victimFields("k2")},
-	{"orders", "victim-id-k9q3", victimFields("k3")},
-	{"orders", "1", victimFields("c1")},
-	{"orders", "2", victimFields("c2")},
+	{"orders", "victim-id-k9q1", victimSeedFields("k1")},
+	{"orders", "victim-id-k9q2", victimSeedFields("k2")},
+	{"orders", "victim-id-k9q3", victimSeedFields("k3")},
+	{"orders", "1", victimSeedFields("c1")},
+	{"orders", "2", victimSeedFields("c2")},
 	{"secrets", "victim-id-s1x", `"globexsecretfield":"gxcanarysecrets1","msg":"gxcanarymsgs1","n":918273645`},
 }
 
-// victimFields is a victim document: canaries in the fields acme uses too and in
+// victimSeedFields is a victim document: canaries in the fields acme uses too and in
 // fields only globex has. String canaries are single tokens, so that analysed
 // terms are canaries as well.
-func victimFields(k string) string {
+func victimSeedFields(k string) string {
 	return fmt.Sprintf(`"msg":"gxcanarymsg%[1]s","color":"gxcanarycolor%[1]s","n":918273645,"tags":["gxcanarytag%[1]s"],`+
 		`"when":"1987-06-05","loc":{"lat":12.3456,"lon":65.4321},"items":[{"name":"gxcanaryitem%[1]s","qty":77}],`+
 		`"globexsecretfield":"gxcanarysecret%[1]s","globexsecretnum":918273646,"globexsecretobj":{"globexinner":"gxcanaryinner%[1]s"}`, k)
