@@ -71,7 +71,13 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error
 // returned func releases what it set up.
 func (p *Proxy) openBody(w http.ResponseWriter, r *http.Request, ndjson bool) (io.Reader, func(), *Error) {
 	idle := p.cfg.BodyReadTimeout
-	if ct := r.Header.Get("Content-Type"); !ndjson || !strings.HasPrefix(strings.ToLower(ct), "application/x-ndjson") {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && r.ContentLength != 0 {
+		// OpenSearch reads a body without a type by sniffing it (JSON, YAML, CBOR,
+		// Smile); the proxy judges JSON only, so it does not guess (SRCH-4).
+		return nil, nil, fail(CodeUnsupportedMedia, "a body needs a Content-Type; send application/json")
+	}
+	if !ndjson || !strings.HasPrefix(strings.ToLower(ct), "application/x-ndjson") {
 		if e := checkContentType(r.Header); e != nil {
 			return nil, nil, e
 		}

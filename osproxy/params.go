@@ -33,9 +33,10 @@ func paramSet(names ...string) map[string]bool {
 }
 
 // filterParams keeps the raw query when every parameter is allowed, else names
-// the first one that is not.
+// the first one that is not. error_trace, where allowed, is accepted but never
+// forwarded: a stack trace shows the cluster's internals (ISO-16).
 func filterParams(raw string, allowed map[string]bool) (string, *Error) {
-	rest := raw
+	rest, kept := raw, raw
 	for rest != "" {
 		var pair string
 		pair, rest, _ = strings.Cut(rest, "&")
@@ -47,6 +48,24 @@ func filterParams(raw string, allowed map[string]bool) (string, *Error) {
 		if err != nil || !allowed[decoded] {
 			return "", fail(CodeUnsupportedParameter, "the parameter "+strconv.Quote(name)+" is not supported in tenancy mode")
 		}
+		if decoded == "error_trace" {
+			kept = ""
+		}
+	}
+	if kept == "" && raw != "" {
+		return dropParam(raw, "error_trace"), nil
 	}
 	return raw, nil
+}
+
+// dropParam returns raw without the pairs named name.
+func dropParam(raw, name string) string {
+	var out []string
+	for _, pair := range strings.Split(raw, "&") {
+		n, _, _ := strings.Cut(pair, "=")
+		if d, err := url.QueryUnescape(n); pair != "" && (err != nil || d != name) {
+			out = append(out, pair)
+		}
+	}
+	return strings.Join(out, "&")
 }

@@ -86,6 +86,9 @@ func TestServeHTTP_Failures_OpenSearchShapedErrors(t *testing.T) {
 			}
 			p := newTestProxy(t, rt, nil)
 			req := httptest.NewRequest(tc.method, tc.target, strings.NewReader(tc.body))
+			if tc.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
 			for k, v := range tc.header {
 				req.Header[k] = v
 			}
@@ -109,6 +112,7 @@ func TestServeHTTP_DocumentWrite_InjectsAndShapes(t *testing.T) {
 	}, nil)
 	req := httptest.NewRequest("POST", "/orders/_doc?refresh=true", strings.NewReader(`{"msg":"hi"}`))
 	req.Header.Set("X-Tenant", "acme")
+	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	p.ServeHTTP(rec, req)
 	if rec.Code != 201 || rec.Body.String() != `{"_index":"orders","_id":"generated","result":"created"}` {

@@ -185,7 +185,9 @@ func bucketAggs() []*clause {
 		objectClause("range", obj(fieldP, missingP, formatP, scriptP, keyedP, p("ranges", rangesKind))),
 		objectClause("date_range", obj(fieldP, missingP, formatP, keyedP, p("time_zone", stringKind), p("ranges", rangesKind))),
 		objectClause("ip_range", obj(fieldP, missingP, keyedP, p("ranges", rangesKind))),
-		{name: "filter", shape: "a query", judge: queryKind.judge},
+		// A closure, not queryKind.judge: that field is set by another file's init, which
+		// may run after this one.
+		{name: "filter", shape: "a query", judge: func(j *judge, v jsonstream.Value) error { return queryKind.judge(j, v) }},
 		objectClause("filters", obj(p("filters", &kind{"`{NAME: query}` or an array of queries", judgeFilters}),
 			p("other_bucket", boolKind), p("other_bucket_key", stringKind))),
 		objectClause("adjacency_matrix", obj(p("filters", &kind{"`{NAME: query}`", (&namedMap{value: queryKind}).judge}),
@@ -240,6 +242,18 @@ func opaqueStrings(j *judge, v jsonstream.Value) error {
 func judgeOrder(j *judge, v jsonstream.Value) error {
 	if v.Kind() == '[' {
 		return j.elements(v, orderKind)
+	}
+	if v.Kind() != '{' {
+		return j.refuse("expected {KEY: asc|desc}")
+	}
+	for m := v.First(); m.Valid(); m = m.Next() {
+		// A key is _count, _key (or the older _term), or the path of a sub-aggregation;
+		// any other name starting with _ would be read as a field of the layout.
+		if k := m.Key(); len(k) > 0 && k[0] == '_' && !jsonstream.KeyIs(k, "_count") &&
+			!jsonstream.KeyIs(k, "_key") && !jsonstream.KeyIs(k, "_term") {
+			j.enter(k)
+			return j.refuse("an order key is _count, _key or a sub-aggregation's path")
+		}
 	}
 	return (&namedMap{value: sortOrder}).judge(j, v)
 }

@@ -47,7 +47,11 @@ func TestJudgeSearch_AcceptedBodies_CanonicalReEmission(t *testing.T) {
 		{"histogram may count zero", `{"aggs":{"h":{"date_histogram":{"field":"d","calendar_interval":"day","min_doc_count":0}}}}`, ``,
 			`{"aggs":{"h":{"date_histogram":{"field":"d","calendar_interval":"day","min_doc_count":0}}},` + wrapped + `{"match_all":{}}]}}}`},
 		{"query_string with plain fields", `{"query":{"query_string":{"query":"title:(a b) AND body:\"x:y\" AND t:[2020-01-01T00:00 TO *]"}}}`, ``,
-			`{` + wrapped + `{"query_string":{"query":"title:(a b) AND body:\"x:y\" AND t:[2020-01-01T00:00 TO *]"}}]}}}`},
+			`{` + wrapped + `{"query_string":{"query":"title:(a b) AND body:\"x:y\" AND t:[2020-01-01T00:00 TO *]","lenient":true}}]}}}`},
+		{"filter aggregation", `{"aggs":{"f":{"filter":{"term":{"a":1}},"aggs":{"n":{"nested":{"path":"p"},"aggs":{"g":{"filter":{"match_all":{}}}}}}}}}`, ``,
+			`{"aggs":{"f":{"filter":{"term":{"a":1}},"aggs":{"n":{"nested":{"path":"p"},"aggs":{"g":{"filter":{"match_all":{}}}}}}}},` + wrapped + `{"match_all":{}}]}}}`},
+		{"multi_match with fields is sent as given", `{"query":{"multi_match":{"query":"x","fields":["a"],"lenient":false}}}`, ``,
+			`{` + wrapped + `{"multi_match":{"query":"x","fields":["a"],"lenient":false}}]}}}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,6 +97,10 @@ func TestJudgeSearch_RefusedBodies_NameTheirPath(t *testing.T) {
 		{"metadata in query_string text", `{"query":{"query_string":{"query":"a AND \\_index:x"}}}`, "query.query_string.query"},
 		{"_exists_ of a reserved field", `{"query":{"query_string":{"query":"_exists_:_tenant"}}}`, "query.query_string.query"},
 		{"pattern in query_string text", `{"query":{"query_string":{"query":"glob*:x"}}}`, "query.query_string.query"},
+		{"lucene unicode escape in query_string text", `{"query":{"query_string":{"query":"\\u005ftenant:globex","default_field":"a"}}}`, "query.query_string.query"},
+		{"escaped pattern in query_string text", `{"query":{"query_string":{"query":"glob\\u002a:x","default_field":"a"}}}`, "query.query_string.query"},
+		{"all-fields multi_match not lenient", `{"query":{"multi_match":{"query":"gx","type":"phrase_prefix","lenient":false}}}`, "query.multi_match.lenient"},
+		{"order by a reserved field", `{"aggs":{"a":{"terms":{"field":"tags","order":{"_tenant":"asc"}}}}}`, "aggs.a.terms.order._tenant"},
 		{"wrapper hiding a reserved field", `{"query":{"wrapper":{"query":"eyJ0ZXJtIjp7Il90ZW5hbnQiOiJnbG9iZXgifX0="}}}`, "query.wrapper.term._tenant"},
 		{"wrapper not JSON", `{"query":{"wrapper":{"query":"cXVlcnk6IHt9"}}}`, "query.wrapper"},
 		{"two clauses", `{"query":{"term":{"a":1},"match_all":{}}}`, "query"},

@@ -32,7 +32,7 @@ var folded = map[string]bool{"size": true, "from": true, "timeout": true, "termi
 var forwarded = map[string]bool{"typed_keys": true, "rest_total_hits_as_int": true, "allow_partial_search_results": true,
 	"batched_reduce_size": true, "max_concurrent_shard_requests": true, "pre_filter_shard_size": true,
 	"request_cache": true, "preference": true, "cancel_after_time_interval": true, "phase_took": true,
-	"filter_path": true, "pretty": true, "human": true, "error_trace": true}
+	"filter_path": true, "pretty": true, "human": true}
 
 // ParseParams splits a raw query string (ISO-4).
 func ParseParams(raw string) (*Params, error) {
@@ -51,6 +51,8 @@ func ParseParams(raw string) (*Params, error) {
 			return nil, &ParamError{Name: rawName}
 		}
 		switch {
+		case name == "error_trace":
+			// Accepted, never forwarded: a stack trace shows the cluster's internals.
 		case forwarded[name]:
 			fwd = append(fwd, pair)
 		case name == "sort":

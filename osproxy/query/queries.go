@@ -2,6 +2,7 @@ package query
 
 import (
 	"math"
+	"strings"
 
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
@@ -113,17 +114,17 @@ func queryClauses0(match, phrase *object, fuzzy []param) []*clause {
 		keyedClause("match_phrase_prefix", plainName, scalarKind, phrase.with(p("max_expansions", posInt)), common),
 		keyedClause("match_bool_prefix", plainName, scalarKind, obj(append([]param{p("query", scalarKind),
 			p("analyzer", analyzerK), p("operator", operatorK), p("minimum_should_match", msmKind), boostP, nameP}, fuzzy...)...), common),
-		objectClause("multi_match", obj(append([]param{p("query", scalarKind), p("fields", boostedFields),
+		allFields(objectClause("multi_match", obj(append([]param{p("query", scalarKind), p("fields", boostedFields),
 			p("type", enumKind("best_fields", "most_fields", "cross_fields", "phrase", "phrase_prefix", "bool_prefix")),
 			p("operator", operatorK), p("minimum_should_match", msmKind), p("analyzer", analyzerK), p("lenient", boolKind),
 			p("zero_terms_query", zeroTermsK), p("tie_breaker", anyFloat), p("slop", nonNegInt),
-			p("auto_generate_synonyms_phrase_query", boolKind), p("cutoff_frequency", anyFloat), boostP, nameP}, fuzzy...)...)),
-		objectClause("query_string", queryStringParams()),
-		objectClause("simple_query_string", obj(p("query", stringKind), p("fields", boostedFields),
+			p("auto_generate_synonyms_phrase_query", boolKind), p("cutoff_frequency", anyFloat), boostP, nameP}, fuzzy...)...)), "fields"),
+		allFields(objectClause("query_string", queryStringParams()), "fields", "default_field"),
+		allFields(objectClause("simple_query_string", obj(p("query", stringKind), p("fields", boostedFields),
 			p("default_operator", operatorK), p("analyzer", analyzerK), p("flags", simpleFlagsKind),
 			p("fuzzy_max_expansions", posInt), p("fuzzy_prefix_length", nonNegInt), p("fuzzy_transpositions", boolKind),
 			p("lenient", boolKind), p("minimum_should_match", msmKind), p("quote_field_suffix", fieldSuffix),
-			p("analyze_wildcard", boolKind), p("auto_generate_synonyms_phrase_query", boolKind), boostP, nameP)),
+			p("analyze_wildcard", boolKind), p("auto_generate_synonyms_phrase_query", boolKind), boostP, nameP)), "fields"),
 		keyedClause("term", allowID, termValue, termLong, common),
 		keyedClause("terms", allowID, termsValue, nil, common),
 		keyedClause("terms_set", plainName, nil, obj(p("terms", scalarsKind), p("minimum_should_match_field", plainField),
@@ -212,4 +213,41 @@ func functionScore() *object {
 		p("boost_mode", enumKind("multiply", "replace", "sum", "avg", "max", "min")),
 		p("score_mode", enumKind("multiply", "sum", "avg", "first", "max", "min")),
 		p("max_boost", anyFloat), p("min_score", anyFloat), boostP, nameP}, fns...)...)
+}
+
+// allFields guards a full-text clause that, without the named members, searches every
+// field of the mapping (OpenSearch's default field is *). The mapping is shared, and
+// with lenient false the cluster's errors name the fields that failed, other tenants'
+// included (ISO-10). So such a clause is sent lenient: lenient false is refused, and an
+// absent lenient is added as true.
+func allFields(c *clause, fieldsMembers ...string) *clause {
+	inner := c.judge
+	c.shape += "; without " + strings.Join(fieldsMembers, " or ") + " it searches every field and is sent with `lenient: true` (`lenient: false` is refused)"
+	c.judge = func(j *judge, v jsonstream.Value) error {
+		if v.Kind() != '{' {
+			return inner(j, v)
+		}
+		for _, name := range fieldsMembers {
+			if v.Member(name).Valid() {
+				return inner(j, v)
+			}
+		}
+		lenient := v.Member("lenient")
+		if lenient.Valid() {
+			if b, ok := boolean(lenient); ok && !b {
+				j.enter([]byte("lenient"))
+				return j.refuse("lenient false is not allowed without fields: the cluster's errors would name other tenants' fields")
+			}
+		}
+		if err := inner(j, v); err != nil || lenient.Valid() {
+			return err
+		}
+		j.out = j.out[:len(j.out)-1] // the object's closing brace
+		if j.out[len(j.out)-1] != '{' {
+			j.out = append(j.out, ',')
+		}
+		j.out = append(j.out, `"lenient":true}`...)
+		return nil
+	}
+	return c
 }

@@ -1,6 +1,10 @@
 package query
 
 import (
+	"bytes"
+	"strconv"
+	"unicode/utf8"
+
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
@@ -110,19 +114,34 @@ func closingRange(s []byte, i int) int {
 	return -1
 }
 
-// unescapeTerm drops Lucene's backslash escapes, so that `\_id` is judged as `_id`.
+// unescapeTerm decodes Lucene's escapes as its query parser does: \uXXXX is a character
+// (so `\u005fid` is judged as `_id`), a backslash before any other byte is that byte.
 func unescapeTerm(t []byte) []byte {
-	for _, c := range t {
-		if c == '\\' {
-			out := make([]byte, 0, len(t))
-			for i := 0; i < len(t); i++ {
-				if t[i] == '\\' && i+1 < len(t) {
-					i++
-				}
-				out = append(out, t[i])
-			}
-			return out
+	if bytes.IndexByte(t, '\\') < 0 {
+		return t
+	}
+	out := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		switch {
+		case t[i] != '\\' || i+1 == len(t):
+			out = append(out, t[i])
+		case t[i+1] == 'u' && i+6 <= len(t) && isHex4(t[i+2:i+6]):
+			r, _ := strconv.ParseUint(string(t[i+2:i+6]), 16, 32)
+			out = utf8.AppendRune(out, rune(r))
+			i += 5
+		default:
+			i++
+			out = append(out, t[i])
 		}
 	}
-	return t
+	return out
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -213,5 +213,34 @@ func (s *Sanitizer) appendText(dst, text []byte) []byte {
 		return append(dst, Withheld...)
 	}
 	text = bytes.ReplaceAll(text, s.prefix, nil)
+	text = s.dropUUIDs(text)
 	return append(dst, bytes.ReplaceAll(text, []byte(s.physical), []byte(s.logical))...)
+}
+
+// dropUUIDs removes the index uuid OpenSearch writes after the index name in messages
+// ([name/uuid]): a uuid is 22 characters of URL-safe base64.
+func (s *Sanitizer) dropUUIDs(text []byte) []byte {
+	marker := []byte(s.physical + "/")
+	if !bytes.Contains(text, marker) {
+		return text
+	}
+	var out []byte
+	for {
+		i := bytes.Index(text, marker)
+		if i < 0 {
+			return append(out, text...)
+		}
+		out = append(out, text[:i+len(s.physical)]...)
+		rest := text[i+len(marker):]
+		n := 0
+		for n < len(rest) && n < 22 && (alnum(rest[n]) || rest[n] == '_' || rest[n] == '-') {
+			n++
+		}
+		if n == 22 {
+			text = rest[22:]
+		} else {
+			out = append(out, '/')
+			text = rest
+		}
+	}
 }
