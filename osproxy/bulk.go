@@ -63,7 +63,8 @@ func (p *Proxy) bulk(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		p.relayUpstreamError(w, r, resp, tr)
 		return
 	}
-	ans := &bulkAnswer{items: tenant.NewItems(tr.tenant, p.cfg.Index, tr.index),
+	items := tenant.NewItems(tr.tenant, p.cfg.Index, tr.index)
+	ans := &listAnswer{list: "items", shape: items.AppendBulkItem,
 		positional: positional{refused: b.refused, sent: b.sent, render: appendRefusedItem}}
 	copyTenantHeaders(w.Header(), resp.Header, tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index))
 	w.WriteHeader(resp.StatusCode)
@@ -111,10 +112,13 @@ func (p *Proxy) writeQuery(raw string, allowed map[string]bool) (forward, filter
 	return q.Encode(), filter, nil
 }
 
-// bulkAnswer streams the upstream's _bulk answer: items shaped, the proxy's refused
-// items put back in their places, errors made exact (WR-25..28).
-type bulkAnswer struct {
-	items *tenant.Items
+// listAnswer streams an answer whose top-level array lists one result per thing the
+// client asked for (a bulk's items, an mget's docs): each is shaped, the ones the proxy
+// refused are put back in their places, and a bulk's errors is made exact (WR-25..28,
+// WR-39).
+type listAnswer struct {
+	list  string // the array's member name
+	shape func(dst, v []byte) ([]byte, error)
 	positional
 }
 
@@ -154,9 +158,9 @@ const (
 	bErrors
 )
 
-func (a *bulkAnswer) Member(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
+func (a *listAnswer) Member(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
 	switch {
-	case state == bRoot && jsonstream.KeyIs(key, "items") && c == '[':
+	case state == bRoot && jsonstream.KeyIs(key, a.list) && c == '[':
 		return jsonstream.Walk, bItems
 	case state == bRoot && jsonstream.KeyIs(key, "errors"):
 		return jsonstream.Capture, bErrors
@@ -164,23 +168,23 @@ func (a *bulkAnswer) Member(state uint8, key []byte, c byte) (jsonstream.Action,
 	return jsonstream.Copy, 0
 }
 
-func (a *bulkAnswer) Drops(uint8) bool { return false }
+func (a *listAnswer) Drops(uint8) bool { return false }
 
-func (a *bulkAnswer) Element(state uint8, _ byte) (jsonstream.Action, uint8) {
+func (a *listAnswer) Element(state uint8, _ byte) (jsonstream.Action, uint8) {
 	if state == bItems {
 		return jsonstream.Capture, bItem
 	}
 	return jsonstream.Copy, 0
 }
 
-func (a *bulkAnswer) capture(dst []byte, state uint8, v []byte) ([]byte, error) {
+func (a *listAnswer) capture(dst []byte, state uint8, v []byte) ([]byte, error) {
 	if state == bErrors {
 		if len(a.refused) > 0 {
 			return append(dst, "true"...), nil
 		}
 		return append(dst, v...), nil
 	}
-	return a.around(dst, v, a.items.AppendBulkItem)
+	return a.around(dst, v, a.shape)
 }
 
 // complete reports whether every upstream item and every refused one was written.

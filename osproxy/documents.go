@@ -37,12 +37,9 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 		writeError(w, r, fail(CodeMalformedBody, "a document body is required"))
 		return
 	}
-	doc, err := tenant.Inject(make([]byte, 0, len(body)+64+len(tr.index)), body, tr.tenant, tr.index)
-	if err == tenant.ErrReservedField {
-		writeError(w, r, fail(CodeReservedField, "the document sets a field name the proxy reserves for its layout"))
-		return
-	} else if err != nil {
-		writeError(w, r, fail(CodeMalformedBody, "the document must be a JSON object"))
+	doc, e := injectSource(make([]byte, 0, len(body)+64+len(tr.index)), body, tr.tenant, tr.index)
+	if e != nil {
+		writeError(w, r, e)
 		return
 	}
 	if tr.route.Kind == route.DocCreate {
@@ -51,8 +48,10 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 	p.byID(w, r, tr, http.MethodPut, "_doc", id, params, doc)
 }
 
-// readOrDelete serves DocGet and DocDelete (DOC-4, DOC-5).
-func (p *Proxy) readOrDelete(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
+// readOrDelete serves DocGet and DocDelete (DOC-4, DOC-5) on endpoint _doc, and
+// GET|HEAD _source (WR-36), which answers the source alone, streamed without the
+// reserved fields.
+func (p *Proxy) readOrDelete(w http.ResponseWriter, r *http.Request, tr tenancyRequest, endpoint string) {
 	allowed := readParams
 	if tr.route.Kind == route.DocDelete {
 		allowed = writeParams
@@ -67,7 +66,7 @@ func (p *Proxy) readOrDelete(w http.ResponseWriter, r *http.Request, tr tenancyR
 		writeError(w, r, e)
 		return
 	}
-	p.byID(w, r, tr, r.Method, "_doc", id, params, nil)
+	p.byID(w, r, tr, r.Method, endpoint, id, params, nil)
 }
 
 // readRelayed reads an upstream answer the proxy must sanitize whole; such bodies are

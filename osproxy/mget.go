@@ -63,7 +63,8 @@ func (p *Proxy) mget(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		p.relayUpstreamError(w, r, resp, tr)
 		return
 	}
-	ans := &mgetAnswer{items: tenant.NewItems(tr.tenant, p.cfg.Index, tr.index),
+	items := tenant.NewItems(tr.tenant, p.cfg.Index, tr.index)
+	ans := &listAnswer{list: "docs", shape: items.AppendResult,
 		positional: positional{refused: docs.refused, sent: docs.sent, render: appendRefusedDoc}}
 	copyTenantHeaders(w.Header(), resp.Header, tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index))
 	w.WriteHeader(resp.StatusCode)
@@ -178,32 +179,6 @@ func idOf(v jsonstream.Value) (string, bool) {
 		return s, err == nil
 	}
 	return "", false
-}
-
-// mgetAnswer streams the upstream's docs shaped, with the refused ones in place.
-type mgetAnswer struct {
-	items *tenant.Items
-	positional
-}
-
-func (a *mgetAnswer) Member(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
-	if state == bRoot && jsonstream.KeyIs(key, "docs") && c == '[' {
-		return jsonstream.Walk, bItems
-	}
-	return jsonstream.Copy, 0
-}
-
-func (a *mgetAnswer) Drops(uint8) bool { return false }
-
-func (a *mgetAnswer) Element(state uint8, _ byte) (jsonstream.Action, uint8) {
-	if state == bItems {
-		return jsonstream.Capture, bItem
-	}
-	return jsonstream.Copy, 0
-}
-
-func (a *mgetAnswer) capture(dst []byte, _ uint8, v []byte) ([]byte, error) {
-	return a.around(dst, v, a.items.AppendResult)
 }
 
 // appendRefusedDoc writes a refused doc as OpenSearch writes a failed one.

@@ -49,7 +49,7 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 	case route.Search:
 		p.search(w, r, tr)
 	case route.DocGet, route.DocDelete:
-		p.readOrDelete(w, r, tr)
+		p.readOrDelete(w, r, tr, "_doc")
 	case route.DocPut, route.DocCreate, route.DocAutoID:
 		p.write(w, r, tr)
 	default:

@@ -17,7 +17,7 @@ func (p *Proxy) serveWrites(w http.ResponseWriter, r *http.Request, tr tenancyRe
 	case route.Update:
 		p.update(w, r, tr)
 	case route.Source:
-		p.source(w, r, tr)
+		p.readOrDelete(w, r, tr, "_source")
 	case route.Mget:
 		p.mget(w, r, tr)
 	case route.IndexHead, route.IndexGet:
@@ -66,22 +66,6 @@ func (p *Proxy) update(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 		forward = joinQuery(forward, "filter_path="+url.QueryEscape(q.Get("filter_path")))
 	}
 	p.byID(w, r, tr, http.MethodPost, "_update", id, forward, judged)
-}
-
-// source serves GET|HEAD /{index}/_source/{id} (WR-36): the source alone, streamed
-// without the reserved fields.
-func (p *Proxy) source(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
-	params, e := filterParams(r.URL.RawQuery, readParams)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	id, e := documentID(tr.route.ID, tr)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	p.byID(w, r, tr, r.Method, "_source", id, params, nil)
 }
 
 // byID sends one by-id request on the physical index ({endpoint} is _doc, _update or

@@ -190,13 +190,13 @@ func bucketAggs() []*clause {
 		{name: "filter", shape: "a query", judge: func(j *judge, v jsonstream.Value) error { return queryKind.judge(j, v) }},
 		objectClause("filters", obj(p("filters", &kind{"`{NAME: query}` or an array of queries", judgeFilters}),
 			p("other_bucket", boolKind), p("other_bucket_key", stringKind))),
-		objectClause("adjacency_matrix", obj(p("filters", &kind{"`{NAME: query}`", (&namedMap{value: queryKind}).judge}),
+		objectClause("adjacency_matrix", obj(p("filters", &kind{"`{NAME: query}`", (&memberMap{value: queryKind}).judge}),
 			p("separator", stringKind))),
 		objectClause("missing", obj(fieldP)),
 		objectClause("nested", obj(p("path", plainField))),
 		objectClause("reverse_nested", obj(p("path", plainField))),
 		objectClause("composite", obj(p("size", posInt), p("sources", &kind{"array of `{NAME: {terms|histogram|date_histogram|geotile_grid: {…}}}`", judgeSources}),
-			p("after", &kind{"`{NAME: value}`", (&namedMap{value: scalarOrNullKind}).judge}))),
+			p("after", &kind{"`{NAME: value}`", (&memberMap{value: scalarOrNullKind}).judge}))),
 		objectClause("sampler", obj(p("shard_size", posInt))),
 		objectClause("diversified_sampler", obj(fieldP, p("shard_size", posInt), p("max_docs_per_value", posInt),
 			p("execution_hint", enumKind("map", "global_ordinals", "bytes_hash")))),
@@ -234,7 +234,7 @@ func opaqueStrings(j *judge, v jsonstream.Value) error {
 	case '"', '[':
 		return stringsKind.judge(j, v)
 	case '{':
-		return (&namedMap{value: stringKind}).judge(j, v)
+		return (&memberMap{value: stringKind}).judge(j, v)
 	}
 	return j.refuse("expected a bucket path")
 }
@@ -255,7 +255,7 @@ func judgeOrder(j *judge, v jsonstream.Value) error {
 			return j.refuse("an order key is _count, _key or a sub-aggregation's path")
 		}
 	}
-	return (&namedMap{value: sortOrder}).judge(j, v)
+	return (&memberMap{value: sortOrder}).judge(j, v)
 }
 
 func judgeInclude(j *judge, v jsonstream.Value) error {
@@ -272,13 +272,13 @@ func judgeFilters(j *judge, v jsonstream.Value) error {
 	if v.Kind() == '[' {
 		return j.elements(v, queryKind)
 	}
-	return (&namedMap{value: queryKind}).judge(j, v)
+	return (&memberMap{value: queryKind}).judge(j, v)
 }
 
 // judgeSources judges composite sources: each one named source of a listed type.
 func judgeSources(j *judge, v jsonstream.Value) error {
 	return j.elements(v, &kind{"source", func(j *judge, s jsonstream.Value) error {
-		return (&namedMap{value: compositeSource}).judge(j, s)
+		return (&memberMap{value: compositeSource}).judge(j, s)
 	}})
 }
 

@@ -232,7 +232,7 @@ func init() {
 		p("highlight_query", queryKind), p("max_analyzed_offset", posInt), p("phrase_limit", posInt),
 		p("force_source", boolKind), p("fragment_offset", nonNegInt), p("matched_fields", fieldsKind(plainName, "field"))}
 	perField := obj(highlightOptions...).kind("highlight options")
-	fields := &fieldKeyedMap{mode: allowPattern, value: perField}
+	fields := &memberMap{fields: true, mode: allowPattern, value: perField}
 	fields.asKind = &kind{"`{FIELD_OR_PATTERN: options}`", fields.judge}
 	highlightObject = obj(append([]param{p("fields", &kind{"`{FIELD_OR_PATTERN: options}` (patterns allowed) or an array of such objects; options are the other members of this table", fields.judgeMapOrArray})},
 		highlightOptions...)...)
@@ -261,18 +261,20 @@ func init() {
 	}
 	scriptFieldObject = obj(p("script", scriptKind), p("ignore_failure", boolKind))
 	scriptField := scriptFieldObject.kind("script field")
-	scriptFieldsKind.judge = (&namedMap{value: scriptField}).judge
+	scriptFieldsKind.judge = (&memberMap{value: scriptField}).judge
 }
 
-// fieldKeyedMap is an object whose member names are fields (of mode) and whose values
-// are of one kind: highlight's fields.
-type fieldKeyedMap struct {
+// memberMap is an object whose members all hold one kind of value and whose names are
+// either fields judged in mode (highlight's fields) or the client's own labels (script
+// field and aggregation names, filters' names).
+type memberMap struct {
+	fields bool
 	mode   fieldMode
 	value  *kind
 	asKind *kind // m itself, for arrays of such objects
 }
 
-func (m *fieldKeyedMap) judge(j *judge, v jsonstream.Value) error {
+func (m *memberMap) judge(j *judge, v jsonstream.Value) error {
 	if v.Kind() != '{' {
 		return j.refuse("expected an object")
 	}
@@ -281,7 +283,9 @@ func (m *fieldKeyedMap) judge(j *judge, v jsonstream.Value) error {
 	for e := v.First(); e.Valid(); e = e.Next() {
 		j.comma(i)
 		j.enter(e.Key())
-		if _, err := j.fieldKey(e, m.mode); err != nil {
+		if !m.fields {
+			j.appendKeyText(e.Key())
+		} else if _, err := j.fieldKey(e, m.mode); err != nil {
 			return err
 		}
 		if err := m.value.judge(j, e); err != nil {
@@ -294,35 +298,11 @@ func (m *fieldKeyedMap) judge(j *judge, v jsonstream.Value) error {
 	return nil
 }
 
-func (m *fieldKeyedMap) judgeMapOrArray(j *judge, v jsonstream.Value) error {
+func (m *memberMap) judgeMapOrArray(j *judge, v jsonstream.Value) error {
 	if v.Kind() == '[' {
 		return j.elements(v, m.asKind)
 	}
 	return m.judge(j, v)
-}
-
-// namedMap is an object whose member names are the client's own labels (script field
-// names, aggregation names) and whose values are of one kind.
-type namedMap struct{ value *kind }
-
-func (m *namedMap) judge(j *judge, v jsonstream.Value) error {
-	if v.Kind() != '{' {
-		return j.refuse("expected an object")
-	}
-	j.out = append(j.out, '{')
-	i := 0
-	for e := v.First(); e.Valid(); e = e.Next() {
-		j.comma(i)
-		j.enter(e.Key())
-		j.appendKeyText(e.Key())
-		if err := m.value.judge(j, e); err != nil {
-			return err
-		}
-		j.leave()
-		i++
-	}
-	j.out = append(j.out, '}')
-	return nil
 }
 
 // appendKeyText emits a client-chosen member name canonically, with its colon.
