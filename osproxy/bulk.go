@@ -58,14 +58,19 @@ func (p *Proxy) bulk(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		writeError(w, r, e)
 		return
 	}
+	items := tenant.NewItems(tr.tenant, p.cfg.Index, tr.index)
+	p.streamList(w, r, resp, tr, &listAnswer{list: "items", shape: items.AppendBulkItem,
+		positional: positional{refused: b.refused, sent: b.sent, render: appendRefusedItem}}, filter)
+}
+
+// streamList relays a list answer (WR-25..28, WR-39): a 200 streams through ans,
+// anything else is sanitized whole.
+func (p *Proxy) streamList(w http.ResponseWriter, r *http.Request, resp *http.Response, tr tenancyRequest, ans *listAnswer, filter string) {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		p.relayUpstreamError(w, r, resp, tr)
 		return
 	}
-	items := tenant.NewItems(tr.tenant, p.cfg.Index, tr.index)
-	ans := &listAnswer{list: "items", shape: items.AppendBulkItem,
-		positional: positional{refused: b.refused, sent: b.sent, render: appendRefusedItem}}
 	copyTenantHeaders(w.Header(), resp.Header, tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index))
 	w.WriteHeader(resp.StatusCode)
 	p.streamPlan(w, resp.Body, ans, bRoot, ans.capture, filter)

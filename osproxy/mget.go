@@ -58,17 +58,9 @@ func (p *Proxy) mget(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		writeError(w, r, e)
 		return
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		p.relayUpstreamError(w, r, resp, tr)
-		return
-	}
 	items := tenant.NewItems(tr.tenant, p.cfg.Index, tr.index)
-	ans := &listAnswer{list: "docs", shape: items.AppendResult,
-		positional: positional{refused: docs.refused, sent: docs.sent, render: appendRefusedDoc}}
-	copyTenantHeaders(w.Header(), resp.Header, tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index))
-	w.WriteHeader(resp.StatusCode)
-	p.streamPlan(w, resp.Body, ans, bRoot, ans.capture, "")
+	p.streamList(w, r, resp, tr, &listAnswer{list: "docs", shape: items.AppendResult,
+		positional: positional{refused: docs.refused, sent: docs.sent, render: appendRefusedDoc}}, "")
 }
 
 // mgetRequest is an _mget body made physical.
