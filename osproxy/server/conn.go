@@ -1,0 +1,213 @@
+package server
+
+import (
+	"crypto/tls"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/osproxy/osproxy/osproxy/h1"
+)
+
+// Connection states, for shutdown: only an idle connection may be closed
+// under a client's feet.
+const (
+	stateIdle int32 = iota
+	stateActive
+	stateClosing
+)
+
+// conn is one client connection and everything reused across its requests.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	tls    *tls.ConnectionState
+	remote string
+	minor  int // of the request being served
+	state  atomic.Int32
+
+	br     h1.Reader
+	wbuf   []byte   // response body bytes not yet written; borrowed while active
+	wbp    *[]byte  // the pool's handle of wbuf
+	hbuf   []byte   // the response head being formatted
+	iov    [][]byte // head, body, chunk framing: one writev
+	out    net.Buffers
+	fields []h1.Field
+	vals   []string
+
+	req  http.Request
+	body reqBody
+	resp response
+	ctx  reqCtx
+
+	watch     sync.Mutex // guards watching
+	watching  chan struct{}
+	peeked    [1]byte
+	hasPeeked bool
+}
+
+var wbufs = sync.Pool{New: func() any { b := make([]byte, 0, wbufSize); return &b }}
+
+// wbufSize is the response buffer: a response this small goes out in the
+// same write as its head, with a Content-Length.
+const wbufSize = 8 << 10
+
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{srv: s, nc: nc, remote: nc.RemoteAddr().String()}
+	c.br.Reset(nc)
+	c.resp.header = make(http.Header)
+	c.req.Header = make(http.Header)
+	c.ctx.c = c
+	c.body.c = c
+	c.req = *c.req.WithContext(&c.ctx)
+	return c
+}
+
+// serve runs the connection's requests one after another.
+func (c *conn) serve() {
+	defer c.close()
+	for {
+		if !c.awaitRequest() {
+			return
+		}
+		if !c.serveOne() {
+			return
+		}
+	}
+}
+
+// awaitRequest waits for the next request's first bytes, holding no buffer,
+// at most IdleTimeout; it reports false when the connection should end.
+func (c *conn) awaitRequest() bool {
+	if c.br.Buffered() > 0 || c.hasPeeked {
+		return c.state.CompareAndSwap(stateIdle, stateActive)
+	}
+	c.release()
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.srv.cfg.IdleTimeout))
+	if !waitReadable(c.nc, &c.br) {
+		return false
+	}
+	return c.state.CompareAndSwap(stateIdle, stateActive)
+}
+
+// release gives the buffers back while the connection is idle.
+func (c *conn) release() {
+	c.br.Release()
+	if c.wbp != nil {
+		*c.wbp = c.wbuf[:0]
+		wbufs.Put(c.wbp)
+		c.wbp, c.wbuf = nil, nil
+	}
+}
+
+// serveOne reads, handles and answers one request, and reports whether the
+// connection may carry another.
+func (c *conn) serveOne() bool {
+	if c.wbp == nil {
+		c.wbp = wbufs.Get().(*[]byte)
+		c.wbuf = (*c.wbp)[:0]
+	}
+	head, err := c.readHead()
+	if err != nil {
+		if e, ok := err.(*h1.Error); ok {
+			c.refuse(e, "")
+		}
+		return false
+	}
+	hr, e := h1.ParseRequest(head, c.fields)
+	c.fields = hr.Fields[:0]
+	if e == nil {
+		e = c.prepare(&hr)
+	}
+	if e != nil {
+		c.refuse(e, hr.Method)
+		return false
+	}
+	if hr.ContentLength != 0 && int64(c.br.Buffered()) < hr.ContentLength || hr.Chunked {
+		// The head's deadline must not cut a body that takes its time.
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
+	if !c.handle() {
+		return false
+	}
+	keep := c.resp.finish() && c.body.drain()
+	c.ctx.reset()
+	if !keep || c.srv.shuttingDown() {
+		return false
+	}
+	return c.state.CompareAndSwap(stateActive, stateIdle)
+}
+
+// readHead reads a request head: what arrived with the first bytes under the
+// idle deadline; if the head is not complete, the rest under
+// ReadHeaderTimeout, so a trickled head cannot hold the connection.
+func (c *conn) readHead() ([]byte, error) {
+	if c.hasPeeked {
+		c.br.Feed(c.peeked[:])
+		c.hasPeeked = false
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.srv.cfg.ReadHeaderTimeout))
+	head, err := c.br.ReadHead(h1.MaxHead)
+	if err != nil {
+		if e, ok := err.(*h1.Error); ok && e.Status == 431 && c.br.LongFirstLine(h1.MaxRequestLine) {
+			return nil, &h1.Error{Status: 414, Code: h1.CodeURITooLong, Rule: "HTTP-3", Reason: "the request line exceeds the length limit"}
+		}
+		return nil, err
+	}
+	return head, nil
+}
+
+// handle calls the handler, containing its panics: http.ErrAbortHandler, or
+// any other, ends the connection with the response cut where it stood.
+func (c *conn) handle() (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				c.srv.logf("server: handler panic: %v", v)
+			}
+			c.stopWatch()
+			c.resp.abort()
+			ok = false
+		}
+	}()
+	c.srv.cfg.Handler.ServeHTTP(&c.resp, &c.req)
+	c.stopWatch()
+	return true
+}
+
+// refuse answers a request the parser refused, then the connection ends
+// (HTTP-11).
+func (c *conn) refuse(e *h1.Error, method string) {
+	if method == "" {
+		method = "GET"
+	}
+	c.minor = 1
+	c.resp.reset(c, method == "HEAD", true)
+	c.req.Method = method
+	c.srv.cfg.Refuse(&c.resp, &c.req, e)
+	c.resp.finish()
+}
+
+func (c *conn) close() {
+	c.state.Store(stateClosing)
+	c.stopWatch()
+	_ = c.nc.Close()
+	c.release()
+	c.br.Reset(nil)
+	c.srv.untrack(c)
+}
+
+// writev writes c.iov in one system call where the connection allows.
+func (c *conn) writev() (int64, error) {
+	c.out = c.iov
+	n, err := c.out.WriteTo(c.nc)
+	c.out = nil
+	clear(c.iov)
+	c.iov = c.iov[:0]
+	return n, err
+}
+
+var _ io.Reader = (*reqBody)(nil)

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// reqCtx is the context of the request a connection is serving. It is reused
+// from request to request; Done starts the watch on the client connection.
+type reqCtx struct {
+	c    *conn
+	mu   sync.Mutex
+	done chan struct{}
+	err  error
+}
+
+var _ context.Context = (*reqCtx)(nil)
+
+func (x *reqCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (x *reqCtx) Value(any) any               { return nil }
+
+// Done returns a channel closed when the client goes away while the handler
+// runs. The first call starts watching the connection.
+func (x *reqCtx) Done() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.done == nil {
+		x.done = make(chan struct{})
+		if x.err != nil {
+			close(x.done)
+		} else {
+			x.c.watchClose()
+		}
+	}
+	return x.done
+}
+
+func (x *reqCtx) Err() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.err
+}
+
+// cancel ends the context with context.Canceled.
+func (x *reqCtx) cancel() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.err != nil {
+		return
+	}
+	x.err = context.Canceled
+	if x.done != nil {
+		close(x.done)
+	}
+}
+
+// reset readies the context for the next request.
+func (x *reqCtx) reset() {
+	x.mu.Lock()
+	x.done, x.err = nil, nil
+	x.mu.Unlock()
+}
+
+func (x *reqCtx) String() string { return "osproxy request context" }

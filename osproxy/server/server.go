@@ -1,0 +1,232 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/osproxy/osproxy/osproxy/h1"
+)
+
+// Config configures a Server. Zero durations take the defaults noted.
+type Config struct {
+	Handler http.Handler
+	// TLS, when set, makes the server speak TLS: HTTP/1.1 on this loop,
+	// HTTP/2 (by ALPN) on net/http.
+	TLS *tls.Config
+	// ReadHeaderTimeout bounds reading a request head once its first bytes
+	// arrived, and a TLS handshake: 10 s.
+	ReadHeaderTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection that sends no request: 2 min.
+	IdleTimeout time.Duration
+	// Refuse writes the answer to a request the parser refused; the
+	// connection closes after it.
+	Refuse func(w http.ResponseWriter, r *http.Request, e *h1.Error)
+	// ErrorLog receives handler panics; nil logs to standard error.
+	ErrorLog *log.Logger
+}
+
+// Server serves connections accepted from a listener.
+type Server struct {
+	cfg     Config
+	tlsCfg  *tls.Config
+	h2      *http.Server
+	h2ln    *chanListener
+	closing atomic.Bool
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[*conn]struct{}
+}
+
+// New builds a Server.
+func New(cfg Config) *Server {
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 2 * time.Minute
+	}
+	if cfg.ErrorLog == nil {
+		cfg.ErrorLog = log.New(os.Stderr, "osproxy: ", log.LstdFlags)
+	}
+	if cfg.Refuse == nil {
+		cfg.Refuse = func(w http.ResponseWriter, _ *http.Request, e *h1.Error) {
+			http.Error(w, e.Reason, e.Status)
+		}
+	}
+	s := &Server{cfg: cfg, conns: map[*conn]struct{}{}}
+	if cfg.TLS != nil {
+		s.tlsCfg = cfg.TLS.Clone()
+		s.tlsCfg.NextProtos = []string{"h2", "http/1.1"}
+		s.h2 = &http.Server{Handler: cfg.Handler, TLSConfig: s.tlsCfg, ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+			IdleTimeout: cfg.IdleTimeout, ErrorLog: cfg.ErrorLog, MaxHeaderBytes: h1.MaxHead}
+	}
+	return s
+}
+
+// Serve accepts connections until Shutdown; it then returns
+// http.ErrServerClosed.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	if s.h2 != nil {
+		s.h2ln = newChanListener(ln.Addr())
+		go func() { _ = s.h2.Serve(s.h2ln) }()
+	}
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.closing.Load() {
+				return http.ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscallEMFILE) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.logf("server: accepting: %v; retrying in %v", err, backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		go s.serveConn(nc)
+	}
+}
+
+// serveConn runs one connection: TLS first when configured, then HTTP/1.1
+// here or HTTP/2 on net/http.
+func (s *Server) serveConn(nc net.Conn) {
+	if s.tlsCfg != nil {
+		tc := tls.Server(nc, s.tlsCfg)
+		_ = tc.SetDeadline(time.Now().Add(s.cfg.ReadHeaderTimeout))
+		if err := tc.Handshake(); err != nil {
+			s.refusePlain(err, nc)
+			return
+		}
+		_ = tc.SetDeadline(time.Time{})
+		state := tc.ConnectionState()
+		if state.NegotiatedProtocol == "h2" {
+			s.h2ln.push(tc)
+			return
+		}
+		c := newConn(s, tc)
+		c.tls = &state
+		s.run(c)
+		return
+	}
+	s.run(newConn(s, nc))
+}
+
+// refusePlain answers a cleartext HTTP request sent to the TLS listener with
+// a 400 (HTTP-1) rather than a silent close, then closes the connection.
+func (s *Server) refusePlain(err error, nc net.Conn) {
+	var re tls.RecordHeaderError
+	if errors.As(err, &re) && re.Conn != nil && looksLikeHTTP(re.RecordHeader[:]) {
+		c := newConn(s, re.Conn)
+		c.refuse(&h1.Error{Status: 400, Code: h1.CodeMalformed, Rule: "HTTP-1",
+			Reason: "this port speaks TLS: send the request over HTTPS"}, "")
+	}
+	_ = nc.Close()
+}
+
+// looksLikeHTTP reports whether the first bytes of a connection start an
+// HTTP/1 request rather than a TLS record.
+func looksLikeHTTP(p []byte) bool {
+	for _, m := range []string{"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "} {
+		if len(p) >= len(m) && string(p[:len(m)]) == m || len(p) < len(m) && string(p) == m[:len(p)] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) run(c *conn) {
+	if !s.track(c) {
+		_ = c.nc.Close()
+		return
+	}
+	c.serve()
+}
+
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing.Load() {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+func (s *Server) shuttingDown() bool { return s.closing.Load() }
+
+// Shutdown stops accepting, closes idle connections, lets active ones finish
+// their request, and waits for them until ctx ends; then it closes the rest
+// and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closing.Store(true)
+	s.mu.Lock()
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+	s.mu.Unlock()
+	h2done := make(chan error, 1)
+	if s.h2 != nil {
+		go func() { h2done <- s.h2.Shutdown(ctx) }()
+	} else {
+		h2done <- nil
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if s.closeIdle() == 0 {
+			return <-h2done
+		}
+		select {
+		case <-ctx.Done():
+			s.closeAll()
+			<-h2done
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// closeIdle wakes every idle connection so it ends, and returns how many
+// connections remain.
+func (s *Server) closeIdle() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.state.CompareAndSwap(stateIdle, stateClosing) {
+			_ = c.nc.SetReadDeadline(time.Unix(1, 0))
+		}
+	}
+	return len(s.conns)
+}
+
+func (s *Server) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		_ = c.nc.Close()
+	}
+}
+
+func (s *Server) logf(format string, args ...any) { s.cfg.ErrorLog.Printf(format, args...) }
