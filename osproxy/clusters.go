@@ -4,23 +4,22 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/osproxy/osproxy/osproxy/clusterauth"
 	"github.com/osproxy/osproxy/osproxy/config"
+	"github.com/osproxy/osproxy/osproxy/upstream"
 )
 
 // cluster is how the proxy reaches one cluster: TLS (nil over http://), the
-// proxy's credentials, and the transport that uses both.
+// proxy's credentials, and the client that uses both.
 type cluster struct {
 	url         string
 	tls         *clusterauth.TLS
 	credentials *clusterauth.Credentials
-	transport   http.RoundTripper
+	do          doer // set by connectUpstreams
 	insecure    bool
 	probe       bool // https or credentials: worth a start-up check (UPS-8)
 }
@@ -37,7 +36,7 @@ func (p *Proxy) buildClusters(readFile func(string) ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
-	p.clusters.upstream, p.transport = up, up.transport
+	p.clusters.upstream = up
 	if c.PassthroughEndpoint == "" {
 		return nil
 	}
@@ -45,26 +44,20 @@ func (p *Proxy) buildClusters(readFile func(string) ([]byte, error)) error {
 	return err
 }
 
-func newCluster(prefix, url string, t config.ClusterTLS, a config.Credentials, c config.Config,
+func newCluster(prefix, url string, t config.ClusterTLS, a config.Credentials, _ config.Config,
 	readFile func(string) ([]byte, error)) (cluster, error) {
-	base := newTransport(c.UpstreamTimeout)
-	base.DialContext = (&net.Dialer{Timeout: c.UpstreamDialTimeout, KeepAlive: 30 * time.Second}).DialContext
-	base.MaxConnsPerHost = c.UpstreamMaxConns // CFG-24: 0 (a Config built in code) means no cap
-	base.TLSHandshakeTimeout = 10 * time.Second
 	cl := cluster{url: url, insecure: t.InsecureSkipVerify}
 	if strings.HasPrefix(url, "https://") {
 		var err error
 		if cl.tls, err = clusterauth.NewTLS(prefix, t, readFile); err != nil {
 			return cluster{}, err
 		}
-		base.TLSClientConfig = cl.tls.Config()
 	}
 	creds, err := clusterauth.NewCredentials(prefix, a, readFile)
 	if err != nil {
 		return cluster{}, err
 	}
 	cl.credentials = creds
-	cl.transport = &clusterauth.Transport{Base: base, Credentials: creds}
 	cl.probe = cl.tls != nil || a.User != "" || a.Token != "" || a.TokenFile != ""
 	return cl, nil
 }
@@ -125,16 +118,12 @@ func (p *Proxy) CheckUpstreams(ctx context.Context, report func(string)) {
 }
 
 func probe(ctx context.Context, cl cluster) string {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.url+"/", http.NoBody)
-	if err != nil {
-		return "cannot build a request"
-	}
-	resp, err := cl.transport.RoundTrip(req)
+	resp, err := cl.do.do(&upstream.Request{Method: http.MethodGet, Target: "/", Ctx: ctx})
 	if err != nil {
 		return "not usable: " + upstreamError(err).Reason
 	}
 	// Drained so the connection stays in the pool for the first request.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	return "reachable (HTTP " + strconv.Itoa(resp.StatusCode) + ")"
+	return "reachable (HTTP " + strconv.Itoa(resp.Status) + ")"
 }

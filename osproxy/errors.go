@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/osproxy/osproxy/osproxy/h1"
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
@@ -37,6 +38,13 @@ const (
 	CodeIndexExists          Code = "resource_already_exists_exception"
 	CodeMappingChangeRefused Code = "mapping_change_refused"
 	CodeUpstreamAuthFailed   Code = "upstream_auth_failed"
+	// Refusals of the HTTP/1.1 parser (spec/13-http.md).
+	CodeMalformedRequest    Code = h1.CodeMalformed
+	CodeURITooLong          Code = h1.CodeURITooLong
+	CodeHeaderTooLarge      Code = h1.CodeHeaderTooLarge
+	CodeExpectationFailed   Code = h1.CodeExpectation
+	CodeUnsupportedTE       Code = h1.CodeUnsupportedTE
+	CodeVersionNotSupported Code = h1.CodeVersionUnsupported
 )
 
 // statusOf maps each code to its HTTP status (ERR-1). One table, one place.
@@ -65,6 +73,12 @@ var statusOf = map[Code]int{
 	CodeIndexExists:          http.StatusBadRequest,
 	CodeMappingChangeRefused: http.StatusBadRequest,
 	CodeUpstreamAuthFailed:   http.StatusBadGateway,
+	CodeMalformedRequest:     http.StatusBadRequest,
+	CodeURITooLong:           http.StatusRequestURITooLong,
+	CodeHeaderTooLarge:       http.StatusRequestHeaderFieldsTooLarge,
+	CodeExpectationFailed:    http.StatusExpectationFailed,
+	CodeUnsupportedTE:        http.StatusNotImplemented,
+	CodeVersionNotSupported:  http.StatusHTTPVersionNotSupported,
 }
 
 // Error is a request-path error with a stable code. Reason must never carry

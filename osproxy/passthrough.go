@@ -1,75 +1,140 @@
 package osproxy
 
 import (
+	"errors"
 	"io"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"strings"
+
+	"github.com/osproxy/osproxy/osproxy/h1"
+	"github.com/osproxy/osproxy/osproxy/upstream"
 )
 
-// newPassthrough builds the verbatim forwarder of spec/02-passthrough.md on the
-// standard ReverseProxy: it strips hop-by-hop headers both ways, streams both
-// bodies and aborts the client connection on a failure after the head (PT-10).
-func (p *Proxy) newPassthrough(target *url.URL) *httputil.ReverseProxy {
-	base := strings.TrimRight(target.EscapedPath(), "/")
-	return &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			out := pr.Out
-			out.URL.Scheme = target.Scheme
-			out.URL.Host = target.Host
-			out.Host = "" // PT-6: Host is the endpoint's
-			setRawTarget(out.URL, base, pr.In)
-			// Rewrite clears the client's Forwarded and X-Forwarded-*; PT-6 forwards
-			// them unchanged, and PT-7 adds none.
-			for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"} {
-				if v, ok := pr.In.Header[h]; ok {
-					out.Header[h] = v
-				}
-			}
-			// ReverseProxy re-adds Connection and Upgrade for protocol upgrades;
-			// PT-6 treats them as hop-by-hop like every other: OpenSearch speaks HTTP.
-			out.Header.Del("Connection")
-			out.Header.Del("Upgrade")
-			out.Header.Del("Authorization") // SEC-5
-			if pr.In.ContentLength > 0 {
-				out.Body = exactBody{io.LimitReader(out.Body, pr.In.ContentLength)}
-			}
-		},
-		Transport:  p.clusters.passthrough.transport, // sets the proxy's own credentials (UPS-5)
-		BufferPool: copyBuffers,
-		ErrorLog:   p.errorLog,
-		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			writeError(w, r, upstreamError(err))
-		},
+// forward relays r verbatim to the passthrough endpoint (spec/02-passthrough.md):
+// the client's method, raw target and body, its end-to-end headers, and the
+// upstream's answer as it comes, streamed both ways. A failure before the
+// head becomes an error response; after it, the client connection is aborted
+// (PT-10).
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
+	fb := fieldBufs.get()
+	*fb = appendPassFields(*fb, r.Header)
+	req := upstream.Request{Method: r.Method, Target: passTarget(r), Fields: *fb, Ctx: r.Context()}
+	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+		req.Stream, req.StreamLength = r.Body, r.ContentLength // PT-5: -1 stays chunked
 	}
-}
-
-// setRawTarget points u at base + the client's path and query exactly as they
-// came on the wire (PT-4). net/http re-encodes a RawPath it considers invalid
-// (one with {, |, < …) from the decoded path, turning %2F into a separator, so
-// the raw form goes in Opaque, which is written as is. A target starting with
-// "//" would read as an authority in Opaque; it keeps Path/RawPath instead.
-func setRawTarget(u *url.URL, base string, in *http.Request) {
-	raw := rawPath(in)
-	u.RawQuery = in.URL.RawQuery
-	if strings.HasPrefix(base+raw, "//") {
-		u.Path = base + in.URL.Path
-		u.RawPath = base + in.URL.EscapedPath()
+	resp, err := p.pass.do(&req)
+	fieldBufs.put(fb)
+	if err != nil {
+		if errors.Is(err, upstream.ErrRequestBody) {
+			writeError(w, r, fail(CodeMalformedBody, "the request body could not be read"))
+			return
+		}
+		writeError(w, r, upstreamError(err))
 		return
 	}
-	u.Opaque = base + raw
+	defer resp.Body.Close()
+	h := w.Header()
+	removeHopByHop(resp.Header) // PT-8
+	for k, v := range resp.Header {
+		h[k] = v
+	}
+	w.WriteHeader(resp.Status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	relayBody(w, resp.Body)
 }
 
-// exactBody ends a body of declared length at that length without reading the
-// inbound body again. net/http's transport reads once past Content-Length to
-// check the body was not longer; if the response head has been relayed by
-// then, the server has closed the inbound body, that read fails, and the
-// transport tears down the upstream connection mid-response. Ending at the
-// declared length makes the check meet io.EOF instead.
-type exactBody struct{ io.Reader }
+// relayBody streams body to w, flushing as pieces arrive (PT-9), and aborts
+// the connection when the upstream fails mid-body (PT-10).
+func relayBody(w http.ResponseWriter, body io.Reader) {
+	bp := copyBuffers.get()
+	defer copyBuffers.put(bp)
+	buf := (*bp)[:cap(*bp)]
+	fl, _ := w.(http.Flusher)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				panic(http.ErrAbortHandler) // the client is gone
+			}
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		if fl != nil && !buffered(body) {
+			fl.Flush() // the next read may wait: what came so far goes out now
+		}
+	}
+}
 
-func (exactBody) Close() error { return nil }
+// buffered reports whether a read from body will not wait for the network.
+// A body that cannot tell is taken to wait, so what came so far goes out.
+func buffered(body io.Reader) bool {
+	b, ok := body.(interface{ Available() bool })
+	return ok && b.Available()
+}
+
+// passTarget is the request-target to forward: the client's exactly as it
+// came on the wire (PT-4), appended by the client to the endpoint's base path.
+// An absolute-form target forwards its path and query.
+func passTarget(r *http.Request) string {
+	if strings.HasPrefix(r.RequestURI, "/") {
+		return r.RequestURI
+	}
+	t := r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		t += "?" + r.URL.RawQuery
+	}
+	return t
+}
+
+// appendPassFields appends the client's end-to-end header lines (PT-6): every
+// field except the hop-by-hop ones (those Connection names, then the fixed
+// list), Authorization (SEC-5) and the framing, which the client writes; a
+// TE that accepts trailers is kept as "TE: trailers".
+func appendPassFields(b []byte, h http.Header) []byte {
+	conn := h["Connection"]
+	for k, vs := range h {
+		if isHopByHop(k) || k == "Authorization" || k == "Content-Length" || listedIn(conn, k) {
+			continue
+		}
+		for _, v := range vs {
+			b = appendField(b, k, v)
+		}
+	}
+	for _, v := range h["Te"] {
+		if hasToken(v, "trailers") {
+			return append(b, "Te: trailers\r\n"...)
+		}
+	}
+	return b
+}
+
+// isHopByHop reports whether k is one of PT-6's fixed hop-by-hop names.
+func isHopByHop(k string) bool {
+	for _, name := range hopByHop {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
+
+// listedIn reports whether name is one of the tokens of the Connection values.
+func listedIn(conn []string, name string) bool {
+	for _, v := range conn {
+		if hasToken(v, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasToken(v, tok string) bool { return h1.HasToken(v, tok) }
 
 // rawPath is the request's path exactly as on the wire, undecoded. For an
 // absolute-form target ("GET http://host/path") it falls back to the parsed path.

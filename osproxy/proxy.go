@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"strings"
@@ -16,23 +15,23 @@ import (
 
 // Proxy is the osproxy http.Handler. Build it with New.
 type Proxy struct {
-	cfg         config.Config
-	upstream    *url.URL
-	transport   http.RoundTripper
-	passthrough *httputil.ReverseProxy // nil without passthrough
-	identity    *identity.Authenticator
-	clusters    clusters // TLS, credentials and transport of each upstream
-	newID       func() string
-	errorLog    *log.Logger
+	cfg       config.Config
+	upstream  *url.URL
+	transport http.RoundTripper // set by WithTransport; nil uses the pooled clients
+	up        doer              // the tenancy upstream
+	pass      doer              // the passthrough endpoint; nil without passthrough
+	identity  *identity.Authenticator
+	clusters  clusters // TLS and credentials of each upstream
+	newID     func() string
+	errorLog  *log.Logger
 }
 
 // Option adjusts a Proxy at construction, for tests and embedding.
 type Option func(*Proxy)
 
-// WithTransport replaces the upstream transports (tests use a canned RoundTripper).
-func WithTransport(rt http.RoundTripper) Option {
-	return func(p *Proxy) { p.transport, p.clusters.passthrough.transport = rt, rt }
-}
+// WithTransport replaces the upstream clients with an http.RoundTripper (tests
+// use a canned one); it sends no credentials of its own.
+func WithTransport(rt http.RoundTripper) Option { return func(p *Proxy) { p.transport = rt } }
 
 // WithIDGenerator replaces the random id source of DOC-2.
 func WithIDGenerator(f func() string) Option { return func(p *Proxy) { p.newID = f } }
@@ -58,12 +57,8 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 	for _, o := range opts {
 		o(p)
 	}
-	if cfg.PassthroughEndpoint != "" {
-		target, err := url.Parse(cfg.PassthroughEndpoint)
-		if err != nil {
-			return nil, fmt.Errorf("parsing passthrough endpoint: %w", err)
-		}
-		p.passthrough = p.newPassthrough(target)
+	if err := p.connectUpstreams(); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -71,7 +66,7 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 // Mode names what the proxy serves, for the readiness line of CFG-18.
 func (p *Proxy) Mode() string {
 	switch {
-	case p.passthrough == nil:
+	case p.pass == nil:
 		return "tenancy"
 	case len(p.cfg.PassthroughIndices) == 0:
 		return "passthrough"
@@ -91,7 +86,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// relaying the upload while the response streams (HTTP/1 would
 		// otherwise close the request body at the first response byte).
 		_ = http.NewResponseController(w).EnableFullDuplex()
-		p.passthrough.ServeHTTP(w, r)
+		p.forward(w, r)
 		return
 	}
 	p.serveTenancy(w, r)
@@ -99,7 +94,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // passes reports whether r goes to the passthrough endpoint (PT-1, PT-2).
 func (p *Proxy) passes(r *http.Request) bool {
-	if p.passthrough == nil {
+	if p.pass == nil {
 		return false
 	}
 	if len(p.cfg.PassthroughIndices) == 0 {

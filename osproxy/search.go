@@ -1,7 +1,6 @@
 package osproxy
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -106,34 +105,4 @@ func (p *Proxy) root(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = io.Copy(w, io.LimitReader(resp.Body, maxRelayedBytes))
 	}
-}
-
-// roundTrip sends a request the proxy built, with the relayed client headers.
-func (p *Proxy) roundTrip(r *http.Request, method, target string, body []byte) (*http.Response, *Error) {
-	if body == nil {
-		return p.roundTripBody(r, method, target, "", nil)
-	}
-	return p.roundTripBody(r, method, target, "application/json", bytes.NewReader(body))
-}
-
-// roundTripBody sends a request the proxy built whose body is streamed (a _bulk being
-// transformed as the upstream reads it); a nil body sends none. A body of unknown
-// length goes chunked.
-func (p *Proxy) roundTripBody(r *http.Request, method, target, contentType string, body io.Reader) (*http.Response, *Error) {
-	req, err := http.NewRequestWithContext(r.Context(), method, target, body)
-	if err != nil {
-		return nil, fail(CodeInternal, "the upstream request could not be built")
-	}
-	if body == nil {
-		req.Body, req.ContentLength = http.NoBody, 0
-	}
-	copyRelayed(req.Header, r.Header)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := p.transport.RoundTrip(req)
-	if err != nil {
-		return nil, upstreamError(err)
-	}
-	return resp, nil
 }

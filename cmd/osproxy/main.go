@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/osproxy/osproxy/osproxy"
 	"github.com/osproxy/osproxy/osproxy/config"
+	"github.com/osproxy/osproxy/osproxy/server"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -52,15 +52,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	ln = limitListener(ln, cfg.MaxConnections) // CFG-24
-	srv := &http.Server{
+	// HTTP/1.1 runs on the proxy's own loop, HTTP/2 (TLS only) on net/http.
+	srv := server.New(server.Config{
 		Handler:           proxy,
+		TLS:               tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second, // slowloris guard
-		ReadTimeout:       cfg.ReadTimeout,  // CFG-23
-		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         tlsConfig,
-	}
+		Refuse:            proxy.Refuse,
+	})
 	for _, w := range proxy.Warnings() {
 		fmt.Fprintf(stderr, "osproxy: %s\n", w) // UPS-4
 	}
@@ -78,19 +77,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // serve runs srv until a signal, then drains for at most grace (CFG-17).
 // SIGHUP re-reads the secret files without touching connections (CFG-26).
-func serve(srv *http.Server, ln net.Listener, grace time.Duration, proxy *osproxy.Proxy, stderr io.Writer) int {
+func serve(srv *server.Server, ln net.Listener, grace time.Duration, proxy *osproxy.Proxy, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	stopReloads := reloadOnHangup(proxy, stderr)
 	defer stopReloads()
 	done := make(chan error, 1)
-	go func() {
-		if srv.TLSConfig != nil {
-			done <- srv.ServeTLS(ln, "", "") // also negotiates HTTP/2 by ALPN
-			return
-		}
-		done <- srv.Serve(ln)
-	}()
+	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
 		fmt.Fprintf(stderr, "osproxy: serving: %v\n", err)

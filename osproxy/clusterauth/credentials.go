@@ -74,6 +74,18 @@ func (c *Credentials) secret(inline, file, suffix string) (string, error) {
 	return v, nil
 }
 
+// Authorization returns the value of the proxy's Authorization for the
+// cluster, or "" when it has no credentials. A nil Credentials has none.
+func (c *Credentials) Authorization() string {
+	if c == nil {
+		return ""
+	}
+	if v := c.header.Load(); v != nil {
+		return *v
+	}
+	return ""
+}
+
 // Apply sets the proxy's Authorization on an outgoing request's header, or
 // removes any when the proxy has no credentials: the client's own is never
 // relayed (SEC-5).

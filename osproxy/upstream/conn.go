@@ -19,6 +19,7 @@ type conn struct {
 	fields    []h1.Field
 	idleSince time.Time
 	reused    bool // taken from the pool rather than dialled for this request
+	closed    bool
 }
 
 func newConn(e *Endpoint, nc net.Conn) *conn {
@@ -28,8 +29,13 @@ func newConn(e *Endpoint, nc net.Conn) *conn {
 }
 
 func (c *conn) close() {
+	if c.closed {
+		return
+	}
+	c.closed = true
 	c.br.Reset(nil)
 	_ = c.nc.Close()
+	c.ep.release()
 }
 
 // alive reports whether an idle connection is still open: the upstream has

@@ -24,6 +24,9 @@ type Options struct {
 	IdleTimeout time.Duration
 	// MaxIdle is how many idle connections the pool keeps: 1024.
 	MaxIdle int
+	// MaxConns bounds the connections open at once, idle ones included; a
+	// request that finds none free waits for one. Zero means no bound.
+	MaxConns int
 	// TLS is the client configuration for an https endpoint; nil uses the
 	// system roots. ServerName defaults to the endpoint's host.
 	TLS *tls.Config
@@ -42,9 +45,11 @@ type Endpoint struct {
 	tls      *tls.Config
 	dialer   net.Dialer
 
-	mu     sync.Mutex
-	idle   []*conn // most recently used last
-	reaper *time.Timer
+	mu      sync.Mutex
+	idle    []*conn // most recently used last
+	reaper  *time.Timer
+	open    int             // connections open, idle ones included (with MaxConns)
+	waiters []chan struct{} // requests waiting for a connection under MaxConns
 
 	opened, reused atomic.Int64
 }
@@ -113,30 +118,82 @@ func (e *Endpoint) BasePath() string { return e.basePath }
 // requests went on a reused one.
 func (e *Endpoint) Stats() (opened, reused int64) { return e.opened.Load(), e.reused.Load() }
 
-// get returns an idle connection that still looks alive, or dials one.
+// get returns an idle connection that still looks alive, or dials one, or
+// under MaxConns waits until one of them is possible.
 func (e *Endpoint) get(ctx context.Context) (*conn, error) {
 	now := time.Now()
 	for {
 		e.mu.Lock()
-		n := len(e.idle)
-		if n == 0 {
+		if n := len(e.idle); n > 0 {
+			c := e.idle[n-1]
+			e.idle[n-1] = nil
+			e.idle = e.idle[:n-1]
 			e.mu.Unlock()
-			break
+			// A connection idle for a while may have been closed by the upstream:
+			// look before writing to it. A busy pool never pays for the look.
+			if now.Sub(c.idleSince) < time.Second || c.alive() {
+				c.reused = true
+				e.reused.Add(1)
+				return c, nil
+			}
+			c.close()
+			continue
 		}
-		c := e.idle[n-1]
-		e.idle[n-1] = nil
-		e.idle = e.idle[:n-1]
-		e.mu.Unlock()
-		// A connection idle for a while may have been closed by the upstream:
-		// look before writing to it. A busy pool never pays for the look.
-		if now.Sub(c.idleSince) < time.Second || c.alive() {
-			c.reused = true
-			e.reused.Add(1)
-			return c, nil
+		if e.opts.MaxConns <= 0 || e.open < e.opts.MaxConns {
+			e.open++
+			e.mu.Unlock()
+			c, err := e.dial(ctx)
+			if err != nil {
+				e.release()
+			}
+			return c, err
 		}
-		c.close()
+		if err := e.wait(ctx); err != nil {
+			return nil, err
+		}
 	}
-	return e.dial(ctx)
+}
+
+// wait, called with mu held, releases it until a connection is put back or
+// closed, or ctx ends.
+func (e *Endpoint) wait(ctx context.Context) error {
+	ch := make(chan struct{})
+	e.waiters = append(e.waiters, ch)
+	e.mu.Unlock()
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-done:
+		e.mu.Lock()
+		for i, w := range e.waiters {
+			if w == ch {
+				e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+				break
+			}
+		}
+		e.mu.Unlock()
+		return &Error{Op: "wait for a connection", Err: context.Canceled}
+	}
+}
+
+// wakeLocked lets the longest waiting request look again; mu is held.
+func (e *Endpoint) wakeLocked() {
+	if len(e.waiters) > 0 {
+		close(e.waiters[0])
+		e.waiters = e.waiters[1:]
+	}
+}
+
+// release counts a connection closed, or never opened.
+func (e *Endpoint) release() {
+	e.mu.Lock()
+	e.open--
+	e.wakeLocked()
+	e.mu.Unlock()
 }
 
 func (e *Endpoint) dial(ctx context.Context) (*conn, error) {
@@ -172,6 +229,7 @@ func (e *Endpoint) put(c *conn) {
 		return
 	}
 	e.idle = append(e.idle, c)
+	e.wakeLocked()
 	var stale *conn
 	if e.idle[0].idleSince.Before(c.idleSince.Add(-e.opts.IdleTimeout)) {
 		stale = e.idle[0]

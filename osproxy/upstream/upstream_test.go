@@ -195,3 +195,62 @@ func TestDo_TLS_SessionResumedAndCredentialsSent(t *testing.T) {
 		t.Fatalf("%d of 2 later connections resumed their TLS session", resumed.Load())
 	}
 }
+
+// TestDo_MaxConns_RequestsWaitForAConnection: at the cap, a request waits for
+// a connection to come back, and never opens one more.
+func TestDo_MaxConns_RequestsWaitForAConnection(t *testing.T) {
+	var open, peak atomic.Int64
+	release := make(chan struct{})
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			<-release
+		}
+		_, _ = io.WriteString(w, "ok")
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			if n := open.Add(1); n > peak.Load() {
+				peak.Store(n)
+			}
+		case http.StateClosed:
+			open.Add(-1)
+		}
+	}
+	ts.Start()
+	defer ts.Close()
+	e := newEndpoint(t, ts.URL, Options{MaxConns: 2})
+	held := make(chan error, 2)
+	for range 2 {
+		go func() {
+			resp, err := e.Do(&Request{Method: "GET", Target: "/hold"})
+			if err == nil {
+				_, err = io.ReadAll(resp.Body)
+			}
+			held <- err
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	waited := make(chan string, 1)
+	go func() {
+		_, body := do(t, e, &Request{Method: "GET", Target: "/next"})
+		waited <- body
+	}()
+	select {
+	case <-waited:
+		t.Fatal("a third request got a connection beyond MaxConns")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if body := <-waited; body != "ok" {
+		t.Fatalf("waiting request got %q", body)
+	}
+	for range 2 {
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if opened, _ := e.Stats(); opened != 2 || peak.Load() != 2 {
+		t.Fatalf("opened %d connections, the upstream saw %d at once", opened, peak.Load())
+	}
+}
