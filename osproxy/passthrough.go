@@ -22,7 +22,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		req.Stream, req.StreamLength = r.Body, r.ContentLength // PT-5: -1 stays chunked
 	}
-	resp, err := p.pass.do(&req)
+	resp, err := send(p.pass, req)
 	fieldBufs.put(fb)
 	if err != nil {
 		if errors.Is(err, upstream.ErrRequestBody) {

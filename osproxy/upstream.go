@@ -30,8 +30,20 @@ type doer interface {
 // clusterauth.ErrRejected rather than the client's 401 (UPS-6).
 type endpointDoer struct{ *upstream.Endpoint }
 
-func (e endpointDoer) do(req *upstream.Request) (*upstream.Response, error) {
-	resp, err := e.Do(req)
+// send is d.do(&req) without moving req to the heap when d is the pooled
+// client, whose Do keeps its argument on the caller's stack.
+func send(d doer, req upstream.Request) (*upstream.Response, error) {
+	if e, ok := d.(endpointDoer); ok {
+		return rejecting(e.Do(&req))
+	}
+	r := req
+	return d.do(&r)
+}
+
+func (e endpointDoer) do(req *upstream.Request) (*upstream.Response, error) { return rejecting(e.Do(req)) }
+
+// rejecting turns a cluster's 401 into clusterauth.ErrRejected (UPS-6).
+func rejecting(resp *upstream.Response, err error) (*upstream.Response, error) {
 	if err == nil && resp.Status == http.StatusUnauthorized {
 		resp.Body.Close()
 		return nil, clusterauth.ErrRejected
@@ -97,7 +109,7 @@ func (p *Proxy) roundTripReq(r *http.Request, target, contentType string, req up
 	}
 	*fb = fields
 	req.Target, req.Fields, req.Ctx = rest, fields, r.Context()
-	resp, err := p.up.do(&req)
+	resp, err := send(p.up, req)
 	if err != nil {
 		return nil, upstreamError(err)
 	}

@@ -44,6 +44,8 @@ func parseRunFlags(args []string) (runner.Options, error) {
 	fs.StringVar(&o.Profile, "profile", "quick", "quick (CI, ≤ 6 min) or full (manual)")
 	fs.StringVar(&o.OutDir, "out", "", "run directory (default bench-results/<timestamp>)")
 	fs.StringVar(&o.Osproxy, "osproxy", "bin/osproxy", "osproxy binary; empty or missing skips legs P and T")
+	fs.StringVar(&o.Original, "original", "", "the original Rust osproxy's binary (legs O and OT); empty skips them")
+	fs.StringVar(&o.OriginalMissing, "original-missing", "not given (-original)", "why -original is empty, for the report")
 	fs.StringVar(&o.NginxTemplate, "nginx-template", "bench/nginx.conf.tmpl", "nginx config template")
 	fs.IntVar(&o.BasePort, "base-port", 19200, "first of the loopback ports the legs use")
 	fs.BoolVar(&o.Pin, "pin", true, "pin generator and mock to CPU 0 and proxies to CPU 1 with taskset")
@@ -52,17 +54,26 @@ func parseRunFlags(args []string) (runner.Options, error) {
 	fs.IntVar(&o.MinRequests, "min-requests", -1, "timed requests a cell waits for, up to its time cap (-1: the profile's)")
 	fs.DurationVar(&o.Soak, "soak", 0, "soak per leg (0: the profile's; quick has none)")
 	fs.DurationVar(&o.Budget, "budget", 0, "wall-clock bound of the run; later phases are skipped (0: none)")
-	legList := fs.String("legs", "", "comma list of proxy legs to run (N,P,T,R); empty runs all")
+	legList := fs.String("legs", "", "comma list of proxy legs to run (N,O,OT,P,T,R); empty runs all")
+	only := fs.String("only", "", "comma list of workloads (write-256B, ...) whose closed-loop cells alone run")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	if *legList != "" {
-		o.Legs = map[string]bool{}
-		for _, l := range strings.Split(*legList, ",") {
-			o.Legs[strings.ToUpper(strings.TrimSpace(l))] = true
-		}
-	}
+	o.Legs = set(*legList, strings.ToUpper)
+	o.Only = set(*only, func(s string) string { return s })
 	return o, nil
+}
+
+// set reads a comma list into a set of norm(item); an empty list is nil.
+func set(list string, norm func(string) string) map[string]bool {
+	if list == "" {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, item := range strings.Split(list, ",") {
+		m[norm(strings.TrimSpace(item))] = true
+	}
+	return m
 }
 
 // resolvePaths makes every path absolute (nginx resolves paths against its
@@ -79,6 +90,11 @@ func resolvePaths(o *runner.Options) error {
 			o.Osproxy = ""
 		} else if o.Osproxy, err = filepath.Abs(o.Osproxy); err != nil {
 			return fmt.Errorf("resolving -osproxy: %w", err)
+		}
+	}
+	if o.Original != "" {
+		if _, err := os.Stat(o.Original); err != nil {
+			o.Original, o.OriginalMissing = "", o.Original+" not found"
 		}
 	}
 	if o.OutDir == "" {

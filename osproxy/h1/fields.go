@@ -1,5 +1,7 @@
 package h1
 
+import "net/textproto"
+
 // Field is one header field line: the name as sent and the value without
 // surrounding white space.
 type Field struct {
@@ -127,4 +129,23 @@ func parseLength(s string) int64 {
 		n = n*10 + int64(c-'0')
 	}
 	return n
+}
+
+// commonNames are the field names seen on nearly every request and
+// response, in their canonical form.
+var commonNames = [...]string{"Host", "Accept", "Connection", "User-Agent", "Content-Type", "Content-Length",
+	"Content-Encoding", "Transfer-Encoding", "Authorization", "Accept-Encoding", "Date", "Expect",
+	"X-Tenant", "X-Opaque-Id", "Traceparent", "Tracestate", "Keep-Alive", "Te", "Trailer", "Upgrade",
+	"Proxy-Connection", "Warning"}
+
+// CanonicalName returns the canonical form of a field name: a constant for
+// the common names, whatever their case, without allocating; others as
+// net/textproto canonicalizes them.
+func CanonicalName(name string) string {
+	for _, c := range commonNames {
+		if len(c) == len(name) && EqualFold(c, name) {
+			return c
+		}
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }

@@ -90,6 +90,22 @@ func (b *Reader) ReadHead(limit int) ([]byte, error) {
 	}
 }
 
+// BufferedHead returns a head that is already complete in the buffer, or
+// nil when more input is needed; it never reads. The slice is valid until
+// the next call on b.
+func (b *Reader) BufferedHead(limit int) ([]byte, error) {
+	switch end := b.headEnd(); {
+	case end > limit:
+		return nil, errHeadTooLarge
+	case end > 0:
+		head := (*b.buf)[b.r : b.r+end]
+		b.r += end
+		b.scan = 0
+		return head, nil
+	}
+	return nil, nil
+}
+
 // errHeadTooLarge is returned by ReadHead; parsers map it to their refusal.
 var errHeadTooLarge = &Error{Status: 431, Code: CodeHeaderTooLarge, Rule: "HTTP-4",
 	Reason: "the request head exceeds the size limit"}

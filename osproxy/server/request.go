@@ -3,7 +3,6 @@ package server
 import (
 	"io"
 	"net/http"
-	"net/textproto"
 	"net/url"
 
 	"github.com/osproxy/osproxy/osproxy/h1"
@@ -57,7 +56,7 @@ func (c *conn) fillHeader(fields []h1.Field) {
 	}
 	vals := c.vals[:len(fields)]
 	for i, f := range fields {
-		k := textproto.CanonicalMIMEHeaderKey(f.Name)
+		k := h1.CanonicalName(f.Name)
 		if k == "Host" || k == "Transfer-Encoding" {
 			continue
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -266,20 +267,25 @@ func (w *response) abort() {
 	_ = w.send(nil, false)
 }
 
-// dateCache holds the Date value, formatted once a second.
-var dateCache atomic.Pointer[dateEntry]
-
-type dateEntry struct {
-	sec int64
-	val string
-}
+// dateValue holds the Date value; a ticker formats it once a second, so a
+// response costs no clock read for it.
+var (
+	dateValue atomic.Pointer[string]
+	dateOnce  sync.Once
+)
 
 func httpDate() string {
-	now := time.Now()
-	if d := dateCache.Load(); d != nil && d.sec == now.Unix() {
-		return d.val
-	}
-	d := &dateEntry{sec: now.Unix(), val: now.UTC().Format(http.TimeFormat)}
-	dateCache.Store(d)
-	return d.val
+	dateOnce.Do(func() {
+		tick := func() {
+			s := time.Now().UTC().Format(http.TimeFormat)
+			dateValue.Store(&s)
+		}
+		tick()
+		go func() {
+			for range time.Tick(time.Second) {
+				tick()
+			}
+		}()
+	})
+	return *dateValue.Load()
 }

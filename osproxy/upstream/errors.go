@@ -36,6 +36,9 @@ func IsCanceled(err error) bool { return errors.Is(err, context.Canceled) }
 
 // isNetTimeout reports whether err is a deadline expiring.
 func isNetTimeout(err error) bool {
+	if err == nil {
+		return false
+	}
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }

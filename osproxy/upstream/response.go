@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/textproto"
 	"time"
 
 	"github.com/osproxy/osproxy/osproxy/h1"
@@ -134,7 +133,7 @@ func toHeader(fields []h1.Field) http.Header {
 	h := make(http.Header, len(fields))
 	vals := make([]string, len(fields))
 	for i, f := range fields {
-		k := textproto.CanonicalMIMEHeaderKey(f.Name)
+		k := h1.CanonicalName(f.Name)
 		vals[i] = f.Value
 		if old, ok := h[k]; ok {
 			h[k] = append(old, f.Value)

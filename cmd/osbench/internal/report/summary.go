@@ -33,7 +33,7 @@ type Summary struct {
 
 // baseline is the direct leg a leg is compared with.
 func baseline(leg string) string {
-	if leg == "T" {
+	if leg == "T" || leg == "OT" {
 		return "DT"
 	}
 	return "D"

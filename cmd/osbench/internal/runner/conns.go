@@ -12,7 +12,7 @@ import (
 // write, or for T the small search while T has no document writes yet.
 func (r *runner) connRequest(l *leg) []byte {
 	w := write256
-	if l.id == "T" && r.unsupported["T/"+write256.Name()] {
+	if l.id.Tenant() && r.unsupported[string(l.id)+"/"+write256.Name()] {
 		w = search10
 	}
 	req, _ := w.Request(l.id, l.addr)
@@ -24,7 +24,7 @@ func (r *runner) connRequest(l *leg) []byte {
 // before any load, while the heap has no free spans to hide the growth in.
 func (r *runner) idleConns() {
 	n := r.prof.idleConns
-	for _, id := range []workload.Leg{"N", "P", "T", "R"} {
+	for _, id := range []workload.Leg{"N", "O", "P", "T", "R"} {
 		l, ok := r.legs[id]
 		if !ok {
 			continue
@@ -56,7 +56,7 @@ func (r *runner) idleConns() {
 // many concurrent clients. D runs them too: its figures are the floor the
 // generator and mock set on this box, which the proxies' are read against.
 func (r *runner) connections() {
-	for _, id := range []workload.Leg{"D", "N", "P", "T"} {
+	for _, id := range []workload.Leg{"D", "N", "O", "P", "T"} {
 		l, ok := r.legs[id]
 		if !ok || (l.proc != nil && !l.proc.Alive()) || r.overBudget("connections") {
 			continue

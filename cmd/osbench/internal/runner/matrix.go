@@ -14,6 +14,9 @@ func (r *runner) matrix() {
 	for round := 1; round <= r.prof.rounds; round++ {
 		r.log("matrix round %d/%d", round, r.prof.rounds)
 		for _, def := range r.prof.matrix {
+			if len(r.opts.Only) > 0 && !r.opts.Only[def.w.Name()] {
+				continue
+			}
 			for _, conc := range def.concs {
 				for _, id := range def.legs {
 					r.runClosed(def.w, conc, id, round)
@@ -85,7 +88,7 @@ func (r *runner) openLoop() {
 	rate := 0.7 * sat
 	for round := 1; round <= r.prof.rounds && !r.overBudget("open loop"); round++ {
 		r.log("open loop round %d/%d at %.0f rps", round, r.prof.rounds, rate)
-		for _, id := range []workload.Leg{"N", "P", "T", "R"} {
+		for _, id := range []workload.Leg{"N", "O", "P", "T", "R"} {
 			l, ok := r.usable(id, write256.Name())
 			if !ok {
 				continue

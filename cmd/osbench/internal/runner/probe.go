@@ -39,21 +39,21 @@ func (r *runner) probeOne(w workload.Workload, id workload.Leg) {
 	switch {
 	case err != nil:
 		r.markUnsupported(id, w.Name(), "probe failed: "+err.Error())
-	case id == "T" && (status == 400 || status == 404 || status == 405 || status == 501):
+	case id.Tenant() && (status == 400 || status == 404 || status == 405 || status == 501):
 		r.markUnsupported(id, w.Name(), fmt.Sprintf("HTTP %d %s", status, clip(body)))
 	case status < 200 || status > 299:
 		r.markUnsupported(id, w.Name(), fmt.Sprintf("probe answered HTTP %d %s", status, clip(body)))
-	case id == "T" && w.Kind == workload.Search:
-		r.checkShaped(w, body)
+	case id.Tenant() && w.Kind == workload.Search:
+		r.checkShaped(id, w, body)
 	}
 }
 
 // checkShaped flags a T search answer that still shows the physical layout:
 // then the hit transform did not run and T's numbers would flatter it.
-func (r *runner) checkShaped(w workload.Workload, body []byte) {
+func (r *runner) checkShaped(id workload.Leg, w workload.Workload, body []byte) {
 	for _, leak := range []string{workload.IDPrefix, `"_tenant"`, `"_routing"`, `"` + workload.Physical + `"`} {
 		if bytes.Contains(body, []byte(leak)) {
-			r.note("T %s: the response still contains %s; hits may not be shaped (SRCH-9)", w.Name(), leak)
+			r.note("%s %s: the response still contains %s; hits may not be shaped (SRCH-9)", id, w.Name(), leak)
 			return
 		}
 	}

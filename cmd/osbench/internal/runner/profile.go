@@ -12,6 +12,9 @@ type Options struct {
 	Profile       string
 	OutDir        string
 	Osproxy       string // binary under test; empty skips legs P and T
+	// Original is the original Rust osproxy's binary (legs O and OT); when
+	// empty, OriginalMissing says why it is not there.
+	Original, OriginalMissing string
 	Self          string // this osbench binary, for the mock and leg R
 	NginxTemplate string
 	BasePort      int
@@ -26,9 +29,13 @@ type Options struct {
 	// skipped with a note, so CI's wall-clock limit is never the one that
 	// stops a run (and loses its report). Zero means no bound.
 	Budget time.Duration
-	// Legs, when not empty, restricts the proxies started (N, P, T, R);
-	// the direct legs always run.
+	// Legs, when not empty, restricts the proxies started (N, O, OT, P, T,
+	// R); the direct legs always run.
 	Legs map[string]bool
+	// Only, when not empty, runs just the closed-loop cells of these
+	// workloads (by name) and skips every other phase: for iterating on one
+	// cell, never for a report of record.
+	Only map[string]bool
 }
 
 // profile holds the knobs that differ between quick and full.
@@ -53,8 +60,8 @@ type cellDef struct {
 }
 
 var (
-	allLegs    = []workload.Leg{"D", "DT", "N", "P", "T", "R"}
-	searchLegs = []workload.Leg{"D", "DT", "N", "P", "T"}
+	allLegs    = []workload.Leg{"D", "DT", "N", "O", "OT", "P", "T", "R"}
+	searchLegs = []workload.Leg{"D", "DT", "N", "O", "OT", "P", "T"}
 	noNginx    = []workload.Leg{"D", "DT", "P", "T"}
 
 	write256 = workload.Workload{Kind: workload.Write, DocBytes: 256}

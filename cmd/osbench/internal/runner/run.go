@@ -69,6 +69,12 @@ func Run(opts Options) (string, error) {
 // (on proxies started fresh for them), and last the cells that disturb the
 // proxies most (connection storms) and the soak.
 func (r *runner) phases() {
+	if len(r.opts.Only) > 0 {
+		r.probe()
+		r.matrix()
+		r.note("only the closed-loop cells of %d workload(s) ran (-only)", len(r.opts.Only))
+		return
+	}
 	r.log("idle RSS: waiting 2 s after start")
 	time.Sleep(2 * time.Second)
 	r.idleRSS()

@@ -36,6 +36,8 @@ const (
 	offPass
 	offTenant
 	offRP
+	offOrig
+	offOrigTenant
 	offFreshPass   = 12
 	offFreshTenant = 13
 )
@@ -62,6 +64,8 @@ func (r *runner) startProxies() {
 	})
 	r.tryLeg("P", "osproxy passthrough", func() (*legs.Proc, error) { return r.startOsproxy("P", offPass) })
 	r.tryLeg("T", "osproxy tenancy", func() (*legs.Proc, error) { return r.startOsproxy("T", offTenant) })
+	r.tryLeg("O", "original osproxy (Rust) passthrough", func() (*legs.Proc, error) { return r.startOriginal("O", offOrig) })
+	r.tryLeg("OT", "original osproxy (Rust) tenancy", func() (*legs.Proc, error) { return r.startOriginal("OT", offOrigTenant) })
 	r.tryLeg("R", "stock httputil.ReverseProxy", func() (*legs.Proc, error) {
 		return legs.Start(legs.Spec{Name: "rp", Addr: r.addr(offRP), CPU: r.cpu.proxy, LogDir: r.logDir,
 			Env:  legs.Env("GOMAXPROCS=1"),
@@ -82,6 +86,11 @@ func (r *runner) tryLeg(id workload.Leg, name string, start func() (*legs.Proc, 
 		r.res.Legs = append(r.res.Legs, info)
 		return
 	}
+	if (id == "O" || id == "OT") && r.opts.Original == "" {
+		info.Reason = "the original is unavailable: " + r.opts.OriginalMissing
+		r.res.Legs = append(r.res.Legs, info)
+		return
+	}
 	p, err := start()
 	if err != nil {
 		info.Reason = err.Error()
@@ -96,19 +105,30 @@ func (r *runner) tryLeg(id workload.Leg, name string, start func() (*legs.Proc, 
 // startOsproxy starts the binary under test, configured only through its
 // environment (CFG-1), in passthrough (P) or tenancy (T) mode.
 func (r *runner) startOsproxy(id workload.Leg, off int) (*legs.Proc, error) {
+	return r.startBinary(r.opts.Osproxy, "osproxy", id == "P", off)
+}
+
+// startOriginal starts the original through the same environment contract,
+// on the same CPU: passthrough (O) or tenancy (OT).
+func (r *runner) startOriginal(id workload.Leg, off int) (*legs.Proc, error) {
+	return r.startBinary(r.opts.Original, "original", id == "O", off)
+}
+
+func (r *runner) startBinary(bin, name string, passthrough bool, off int) (*legs.Proc, error) {
 	upstream := "http://" + r.mock.Addr
 	env := []string{"GOMAXPROCS=1", "OSPROXY_BIND=" + r.addr(off), "OSPROXY_UPSTREAM=" + upstream,
 		"OSPROXY_INDEX=" + workload.Physical, "OSPROXY_TOKENS=", "OSPROXY_ALLOW_CLEARTEXT_MUTATION=1"}
-	if id == "P" {
+	mode := "t"
+	if passthrough {
 		env = append(env, "OSPROXY_PASSTHROUGH_CLUSTER=bench", "OSPROXY_PASSTHROUGH_ENDPOINT="+upstream)
+		mode = "p"
 	}
-	name := "osproxy-" + strings.ToLower(string(id)) + "-" + strconv.Itoa(off)
-	return legs.Start(legs.Spec{Name: name, Addr: r.addr(off), CPU: r.cpu.proxy, LogDir: r.logDir,
-		Env: legs.Env(env...), Argv: []string{r.opts.Osproxy}})
+	return legs.Start(legs.Spec{Name: name + "-" + mode + "-" + strconv.Itoa(off), Addr: r.addr(off), CPU: r.cpu.proxy,
+		LogDir: r.logDir, Env: legs.Env(env...), Argv: []string{bin}})
 }
 
 func (r *runner) stopAll() {
-	for _, id := range []workload.Leg{"N", "P", "T", "R"} {
+	for _, id := range []workload.Leg{"N", "O", "OT", "P", "T", "R"} {
 		if l, ok := r.legs[id]; ok && l.proc != nil {
 			l.proc.Stop()
 		}

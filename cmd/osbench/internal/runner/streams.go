@@ -17,9 +17,9 @@ const streamBytes = 64 << 20
 // its RSS growth is measured from a small heap, as the seed's invariant
 // is, and not hidden in memory an earlier cell already grew.
 func (r *runner) streams() {
-	r.streamKind(workload.StreamUp, "P", []workload.Leg{"D", "N", "P"})
-	r.streamKind(workload.StreamDown, "P", []workload.Leg{"D", "N", "P"})
-	r.streamKind(workload.StreamAgg, "T", []workload.Leg{"D", "DT", "N", "T"})
+	r.streamKind(workload.StreamUp, "P", []workload.Leg{"D", "N", "O", "P"})
+	r.streamKind(workload.StreamDown, "P", []workload.Leg{"D", "N", "O", "P"})
+	r.streamKind(workload.StreamAgg, "T", []workload.Leg{"D", "DT", "N", "OT", "T"})
 	if r.prof.streamBulk && !r.unsupported["T/"+bulk100.Name()] {
 		r.streamKind(workload.StreamBulk, "T", []workload.Leg{"DT", "T"})
 	}

@@ -53,7 +53,7 @@ func bulkPiece(leg Leg) []byte {
 
 func uploadHead(method, target, host string, leg Leg, ctype string, size int64) []byte {
 	head := method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n"
-	if leg == Tenancy {
+	if leg.Tenant() {
 		head += "x-tenant: " + Tenant + "\r\n"
 	}
 	head += "Content-Type: " + ctype + "\r\nContent-Length: " + strconv.FormatInt(size, 10) + "\r\n\r\n"

@@ -17,11 +17,19 @@ const (
 	Passthrough  Leg = "P"
 	Tenancy      Leg = "T"
 	ReverseProxy Leg = "R"
+	// Original and OriginalTenant are the original Rust osproxy in
+	// passthrough and in tenancy mode, the peers of P and T.
+	Original       Leg = "O"
+	OriginalTenant Leg = "OT"
 )
+
+// Tenant reports whether the leg is a tenancy proxy: its requests carry the
+// tenant header and its baseline is DT.
+func (l Leg) Tenant() bool { return l == Tenancy || l == OriginalTenant }
 
 // Baseline is the direct leg a leg's added latency is measured against.
 func (l Leg) Baseline() Leg {
-	if l == Tenancy {
+	if l.Tenant() {
 		return DirectTenant
 	}
 	return Direct
@@ -172,11 +180,11 @@ func bulkRequest(leg Leg, host string, docs, docBytes int) []byte {
 	return build("POST", path, host, leg, "application/x-ndjson", []byte(b.String()))
 }
 
-// build serializes a request. Only leg T carries the tenant header (TEN-1).
+// build serializes a request. Only the tenancy legs carry the tenant header (TEN-1).
 func build(method, target, host string, leg Leg, ctype string, body []byte) []byte {
 	var b strings.Builder
 	b.WriteString(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n")
-	if leg == Tenancy {
+	if leg.Tenant() {
 		b.WriteString("x-tenant: " + Tenant + "\r\n")
 	}
 	if ctype != "" {
