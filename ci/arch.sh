@@ -31,6 +31,11 @@ check_room osproxy/config osproxy osproxy/tenant osproxy/query osproxy/route osp
 check_room osproxy/ndjson osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream osproxy/config
 check_room osproxy/identity osproxy osproxy/query osproxy/route osproxy/clusterauth
 check_room osproxy/clusterauth osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream osproxy/identity
+# The wire format, the upstream client and the server loop know nothing of tenancy.
+data_rooms="osproxy osproxy/tenant osproxy/query osproxy/route osproxy/jsonstream osproxy/config osproxy/ndjson osproxy/identity"
+check_room osproxy/h1 $data_rooms osproxy/upstream osproxy/server
+check_room osproxy/upstream $data_rooms osproxy/server
+check_room osproxy/server $data_rooms osproxy/upstream
 
 # The oracle never shares code with what it judges.
 for pkg in ./conformance/... ./mockupstream/... ./cmd/osbench/...; do

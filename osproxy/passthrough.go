@@ -26,7 +26,8 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	fieldBufs.put(fb)
 	if err != nil {
 		if errors.Is(err, upstream.ErrRequestBody) {
-			writeError(w, r, fail(CodeMalformedBody, "the request body could not be read"))
+			// HTTP-7: the body broke its framing, or the client left mid-body.
+			writeError(w, r, fail(CodeMalformedRequest, "the request body could not be read"))
 			return
 		}
 		writeError(w, r, upstreamError(err))

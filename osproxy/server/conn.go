@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,9 @@ func (c *conn) awaitRequest() bool {
 	now := time.Now()
 	idle := c.srv.cfg.IdleTimeout
 	if idle > quickWait {
+		// The client is reading the answer just sent: let other connections
+		// run first, so the read finds the next request rather than nothing.
+		runtime.Gosched()
 		_ = c.nc.SetReadDeadline(now.Add(quickWait))
 		if _, err := c.br.Peek(); err == nil {
 			return c.state.CompareAndSwap(stateIdle, stateActive)

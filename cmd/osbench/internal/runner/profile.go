@@ -9,16 +9,16 @@ import (
 
 // Options are the run's flags.
 type Options struct {
-	Profile       string
-	OutDir        string
-	Osproxy       string // binary under test; empty skips legs P and T
+	Profile string
+	OutDir  string
+	Osproxy string // binary under test; empty skips legs P and T
 	// Original is the original Rust osproxy's binary (legs O and OT); when
 	// empty, OriginalMissing says why it is not there.
 	Original, OriginalMissing string
-	Self          string // this osbench binary, for the mock and leg R
-	NginxTemplate string
-	BasePort      int
-	Pin           bool
+	Self                      string // this osbench binary, for the mock and leg R
+	NginxTemplate             string
+	BasePort                  int
+	Pin                       bool
 	// Zero values take the profile's defaults.
 	Rounds   int
 	CellTime time.Duration
