@@ -121,7 +121,13 @@ type rig struct {
 
 func startRig(t testing.TB, passthrough bool) *rig {
 	up := startCanned(t)
-	base := "http://" + up.ln.Addr().String()
+	return proxyTo(t, up.ln.Addr().String(), passthrough)
+}
+
+// proxyTo starts the proxy, on its own server loop, in front of the upstream
+// at addr, and connects a client to it.
+func proxyTo(t testing.TB, addr string, passthrough bool) *rig {
+	base := "http://" + addr
 	cfg := config.Config{Upstream: base, Index: "osproxy-shared", AllowCleartextMutation: true,
 		MaxBodyBytes: 8 << 20, UpstreamTimeout: 30 * time.Second}
 	if passthrough {

@@ -33,7 +33,7 @@ func (p *Proxy) streamPlan(w http.ResponseWriter, body io.Reader, plan jsonstrea
 		fw = jsonstream.FilterWriter(w, f)
 		dst = fw
 	}
-	_, err := jsonstream.Transform(dst, body, plan, root, capture, jsonstream.Options{})
+	_, err := jsonstream.Transform(dst, pace(w, body), plan, root, capture, jsonstream.Options{})
 	if fw != nil {
 		if cerr := fw.Close(); err == nil {
 			err = cerr

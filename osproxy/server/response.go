@@ -123,6 +123,9 @@ func (w *response) send(p []byte, last bool) error {
 	}
 	c := w.c
 	body := c.wbuf
+	if w.headSent && len(body)+len(p) == 0 && (!last || w.framing != chunked) {
+		return nil // nothing to write: no empty write
+	}
 	if !w.headSent {
 		w.decide(last, len(body)+len(p))
 		c.hbuf = w.appendHead(c.hbuf[:0])
