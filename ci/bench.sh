@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmarks of osproxy against nginx and a stock Go reverse
-# proxy (bench/README.md, plan in shared/reference/benchmark-plan.md).
+# Side-by-side benchmarks of osproxy against nginx, the original Rust osproxy
+# and a stock Go reverse proxy (bench/README.md).
 #
 #   ci/bench.sh quick   # CI profile, at most 6 minutes including the build
 #   ci/bench.sh full    # manual profile, about an hour
@@ -58,6 +58,15 @@ if ! go build -o bin/osproxy ./cmd/osproxy; then
 	osproxy_flag="-osproxy="
 fi
 
+# The original Rust osproxy (legs O and OT), built from the crate registry and
+# cached outside the clone; when it cannot be built the table says so.
+original_flags=(-original-missing "ci/original.sh could not build it (see its output above)")
+if original=$(ci/original.sh path); then
+	original_flags=(-original "$original")
+else
+	log "the original osproxy is unavailable: legs O and OT will not run"
+fi
+
 # 1,000 and 5,000 concurrent connections need descriptors on every side.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -73,7 +82,7 @@ fi
 log "running the $profile profile into $out"
 status=0
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of flags on purpose
-bin/osbench run -profile "$profile" $osproxy_flag -nginx-template bench/nginx.conf.tmpl \
+bin/osbench run -profile "$profile" $osproxy_flag "${original_flags[@]}" -nginx-template bench/nginx.conf.tmpl \
 	-out "$out" $budget_flag ${BENCH_ARGS:-} || status=$?
 if [ "$status" -ne 0 ]; then
 	log "osbench failed with status $status"

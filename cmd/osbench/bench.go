@@ -161,7 +161,7 @@ func runReport(args []string) error {
 		fmt.Println(md)
 		return nil
 	}
-	r.Targets = report.Judge(&r)
+	r.Targets, r.PeerTargets = report.Judge(&r), report.JudgePeers(&r)
 	fmt.Println(report.Markdown(&r))
 	return nil
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -103,6 +104,9 @@ func unmeasured(metric, gate, stretch, why string) Target {
 func ms(v float64) string { return fmt.Sprintf("%.3f ms", v) }
 
 func times(v float64) string { return fmt.Sprintf("%.2f×", v) }
+
+// factor writes a bound as short as it is: 1.25×, 1.5×, 2×.
+func factor(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "×" }
 
 func mib(b float64) string { return fmt.Sprintf("%.1f MiB", b/(1<<20)) }
 

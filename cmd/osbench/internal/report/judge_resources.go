@@ -13,7 +13,7 @@ func (j *judge) cpuRows() []Target {
 }
 
 func (j *judge) cpuVs(metric, w, leg, ref string, gx, sx float64) Target {
-	gate, stretch := fmt.Sprintf("≤ %.1f× %s", gx, ref), fmt.Sprintf("≤ %.2f× %s", sx, ref)
+	gate, stretch := "≤ "+factor(gx)+" "+ref, "≤ "+factor(sx)+" "+ref
 	s, r := j.ix.Closed(w, 64, leg), j.ix.Closed(w, 64, ref)
 	switch {
 	case s == nil:

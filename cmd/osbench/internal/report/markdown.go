@@ -13,7 +13,7 @@ import (
 // Write judges r and writes results.json and results.md into dir. It
 // returns the Markdown so the caller can print it.
 func Write(dir string, r *Results) (string, error) {
-	r.Targets = Judge(r)
+	r.Targets, r.PeerTargets = Judge(r), JudgePeers(r)
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return "", fmt.Errorf("encoding results: %w", err)
@@ -48,6 +48,8 @@ func Markdown(r *Results) string {
 	b.WriteString("## Targets (plan 4.5)\n\n")
 	b.WriteString(TargetTable(r.Targets))
 	b.WriteString("\nMET: every gate condition holds; MET+stretch: the stretch conditions hold too.\n")
+	b.WriteString("\n## Targets side by side with nginx and the original\n\n")
+	b.WriteString(TargetTable(r.PeerTargets))
 	writeLegs(&b, r)
 	writeCells(&b, r)
 	writeConns(&b, r)

@@ -19,6 +19,8 @@ type Results struct {
 	Soaks       []Soak            `json:"soaks,omitempty"`
 	Notes       []string          `json:"notes,omitempty"`
 	Targets     []Target          `json:"targets"`
+	// PeerTargets set the data path beside nginx and the original.
+	PeerTargets []Target `json:"peer_targets"`
 }
 
 // Env records the machine and software the numbers came from (plan 4.3).
