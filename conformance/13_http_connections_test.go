@@ -155,4 +155,3 @@ var _ = Describe("13 HTTP/1.1: bodies and connections", Label("profile:core", "u
 		Expect(at.Sub(closed)).To(BeNumerically("<", time.Second))
 	})
 })
-

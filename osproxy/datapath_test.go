@@ -201,14 +201,15 @@ var dataPathCases = []struct {
 	passthrough bool
 	req         []byte
 	status      int
-	// allocs is the budget of allocations per request.
+	// allocs is the budget of allocations per request: tight for passthrough,
+	// whose path is all data plane; tenancy's leaves room for its rewriting.
 	allocs float64
 }{
 	{"passthrough write 256B", true, request("PUT", "/orders/_doc/1", doc(256), false), 201, 9},
 	{"passthrough write 64KiB", true, request("PUT", "/orders/_doc/1", doc(64<<10), false), 201, 9},
 	{"passthrough search", true, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, false), 200, 9},
-	{"tenancy write 256B", false, request("PUT", "/orders/_doc/1", doc(256), true), 201, 24},
-	{"tenancy search 10 hits", false, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, true), 200, 24},
+	{"tenancy write 256B", false, request("PUT", "/orders/_doc/1", doc(256), true), 201, 32},
+	{"tenancy search 10 hits", false, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, true), 200, 32},
 }
 
 func BenchmarkDataPath(b *testing.B) {
