@@ -111,6 +111,14 @@ func (w *response) FlushError() error {
 	return w.failed
 }
 
+// SetReadDeadline bounds the next reads of the request body
+// (http.ResponseController).
+func (w *response) SetReadDeadline(t time.Time) error { return w.c.nc.SetReadDeadline(t) }
+
+// SetWriteDeadline bounds the next writes of the response
+// (http.ResponseController).
+func (w *response) SetWriteDeadline(t time.Time) error { return w.c.nc.SetWriteDeadline(t) }
+
 // EnableFullDuplex is a no-op: the request body stays readable while the
 // response is written (http.ResponseController).
 func (w *response) EnableFullDuplex() error { return nil }

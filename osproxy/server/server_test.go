@@ -276,3 +276,23 @@ func TestServe_TLS_HTTP1AndHTTP2(t *testing.T) {
 		t.Fatalf("cleartext on the TLS port: %d", resp.StatusCode)
 	}
 }
+
+func TestServe_BodyStalls_ReadDeadlineFromController(t *testing.T) {
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if err := rc.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+			t.Errorf("SetReadDeadline: %v", err)
+		}
+		_, err := io.ReadAll(r.Body)
+		if !isTimeout(err) {
+			t.Errorf("read ended with %v, want a timeout", err)
+		}
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(408)
+	}), Config{})
+	c, br := dial(t, addr)
+	_, _ = io.WriteString(c, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+	if resp, _ := readResponse(t, br, "PUT"); resp.StatusCode != 408 || !resp.Close {
+		t.Fatalf("got %d close %v", resp.StatusCode, resp.Close)
+	}
+}
