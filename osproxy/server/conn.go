@@ -28,7 +28,9 @@ type conn struct {
 	tls    *tls.ConnectionState
 	remote string
 	minor  int // of the request being served
-	state  atomic.Int32
+	// idleSince is when the connection last went idle, while it waits.
+	idleSince time.Time
+	state     atomic.Int32
 
 	br     h1.Reader
 	wbuf   []byte   // response body bytes not yet written; borrowed while active
@@ -69,15 +71,31 @@ func newConn(s *Server, nc net.Conn) *conn {
 
 // serve runs the connection's requests one after another.
 func (c *conn) serve() {
-	defer c.close()
 	for {
-		if !c.awaitRequest() {
+		switch c.awaitRequest() {
+		case waitEnd:
+			c.close()
+			return
+		case waitIdle:
+			// The connection went idle: it waits on a new goroutine, whose stack
+			// is small, and this one ends with the stack its requests grew.
+			go c.serveIdle()
 			return
 		}
 		if !c.serveOne() {
+			c.close()
 			return
 		}
 	}
+}
+
+// serveIdle waits for an idle connection's next request, then serves on.
+func (c *conn) serveIdle() {
+	if !c.awaitIdle() {
+		c.close()
+		return
+	}
+	c.serve()
 }
 
 // quickWait is how long a connection waits for its next request with a
@@ -86,32 +104,53 @@ func (c *conn) serve() {
 // than waiting without one; past quickWait the buffer goes back to its pool.
 const quickWait = 200 * time.Millisecond
 
-// awaitRequest waits for the next request's first bytes, at most
-// IdleTimeout; it reports false when the connection should end.
-func (c *conn) awaitRequest() bool {
+// Outcomes of awaitRequest.
+const (
+	waitReady = iota // a request is arriving
+	waitIdle         // none within quickWait: wait on, without a buffer
+	waitEnd          // the connection ends
+)
+
+// awaitRequest waits up to quickWait for the next request's first bytes,
+// with the read buffer in hand.
+func (c *conn) awaitRequest() int {
 	if c.br.Buffered() > 0 || c.hasPeeked {
-		return c.state.CompareAndSwap(stateIdle, stateActive)
+		return c.activate()
 	}
-	now := time.Now()
-	idle := c.srv.cfg.IdleTimeout
-	if idle > quickWait {
-		// The client is reading the answer just sent: let other connections
-		// run first, so the read finds the next request rather than nothing.
-		runtime.Gosched()
-		_ = c.nc.SetReadDeadline(now.Add(quickWait))
-		if _, err := c.br.Peek(); err == nil {
-			return c.state.CompareAndSwap(stateIdle, stateActive)
-		} else if !isTimeout(err) || c.srv.shuttingDown() {
-			return false
-		}
-		idle -= quickWait
+	if c.srv.cfg.IdleTimeout <= quickWait {
+		return waitIdle
+	}
+	// The client is reading the answer just sent: let other connections
+	// run first, so the read finds the next request rather than nothing.
+	runtime.Gosched()
+	c.idleSince = time.Now()
+	_ = c.nc.SetReadDeadline(c.idleSince.Add(quickWait))
+	if _, err := c.br.Peek(); err == nil {
+		return c.activate()
+	} else if !isTimeout(err) || c.srv.shuttingDown() {
+		return waitEnd
+	}
+	return waitIdle
+}
+
+// awaitIdle waits for an idle connection's next request without a buffer,
+// until IdleTimeout after it went idle, and reports whether one arrives.
+func (c *conn) awaitIdle() bool {
+	if c.idleSince.IsZero() {
+		c.idleSince = time.Now()
 	}
 	c.release()
-	_ = c.nc.SetReadDeadline(now.Add(idle))
-	if !waitReadable(c.nc, &c.br) {
-		return false
+	_ = c.nc.SetReadDeadline(c.idleSince.Add(c.srv.cfg.IdleTimeout))
+	c.idleSince = time.Time{}
+	return waitReadable(c.nc, &c.br) && c.activate() == waitReady
+}
+
+// activate marks the connection busy, unless shutdown closed it meanwhile.
+func (c *conn) activate() int {
+	if c.state.CompareAndSwap(stateIdle, stateActive) {
+		return waitReady
 	}
-	return c.state.CompareAndSwap(stateIdle, stateActive)
+	return waitEnd
 }
 
 // release gives the buffers back while the connection is idle.
