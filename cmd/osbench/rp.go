@@ -10,7 +10,7 @@ import (
 
 // runRP is leg R: a stock httputil.ReverseProxy, the Go yardstick. The only
 // change from the defaults is the idle pool size, because the default of 2
-// per host churns upstream connections under any concurrency (plan 4.1) and
+// per host churns upstream connections under any concurrency and
 // would make the yardstick a straw man.
 func runRP(args []string) error {
 	fs := flag.NewFlagSet("rp", flag.ContinueOnError)

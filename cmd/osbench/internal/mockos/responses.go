@@ -17,7 +17,7 @@ type Shape struct {
 	Logical  string // logical index stored in _logical_index
 }
 
-// hitPadding makes one hit about 260 bytes, so 10 hits are the plan's
+// hitPadding makes one hit about 260 bytes, so 10 hits are the
 // ~3 KiB small search and 1,000 hits its ~256 KiB large one.
 var hitPadding = strings.Repeat("lorem ipsum ", 9)
 

@@ -52,7 +52,7 @@ type judge struct {
 	legs map[string]LegInfo
 }
 
-// Judge evaluates every target row of plan 4.5 that a run can measure from
+// Judge evaluates every benchmark target a run can measure from
 // outside the proxy. Rows whose cells did not run say why.
 func Judge(r *Results) []Target {
 	j := &judge{r: r, ix: NewIndex(Summarize(r.Cells)), legs: map[string]LegInfo{}}

@@ -45,7 +45,7 @@ func Markdown(r *Results) string {
 		"added latencies the median of each round's own difference to the direct leg (D, or DT for T).\n\n",
 		st.Rounds, st.WarmupS, window, st.MaxRequests)
 	writeForeign(&b, r)
-	b.WriteString("## Targets (plan 4.5)\n\n")
+	b.WriteString("## Targets\n\n")
 	b.WriteString(TargetTable(r.Targets))
 	b.WriteString("\nMET: every gate condition holds; MET+stretch: the stretch conditions hold too.\n")
 	b.WriteString("\n## Targets side by side with nginx and the original\n\n")

@@ -15,7 +15,7 @@ type Key struct {
 
 // Summary is a cell reduced over its rounds: the median of each metric, and
 // for latency differentials the median of each round's own difference, so
-// drift between rounds cancels (plan 4.2).
+// drift between rounds cancels.
 type Summary struct {
 	Key
 	Rounds                   int

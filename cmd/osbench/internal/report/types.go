@@ -23,7 +23,7 @@ type Results struct {
 	PeerTargets []Target `json:"peer_targets"`
 }
 
-// Env records the machine and software the numbers came from (plan 4.3).
+// Env records the machine and software the numbers came from.
 type Env struct {
 	Kernel     string `json:"kernel"`
 	CPU        string `json:"cpu"`
@@ -101,7 +101,7 @@ type Cell struct {
 	Steal        float64 `json:"steal"`
 }
 
-// Reuse is 1 - opened/dispatched for the window (plan 4.5).
+// Reuse is 1 - opened/dispatched for the window.
 func (c Cell) Reuse() float64 {
 	if c.UpRequests == 0 {
 		return 0
@@ -167,7 +167,7 @@ type Soak struct {
 	P999      float64 `json:"p999_ms"`
 }
 
-// Target is one judged row of plan 4.5.
+// Target is one judged target row.
 type Target struct {
 	Metric   string `json:"metric"`
 	Measured string `json:"measured"`

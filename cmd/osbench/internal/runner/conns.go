@@ -51,7 +51,7 @@ func (r *runner) idleConns() {
 	}
 }
 
-// connections runs the connection cells of plan 4.4 on N, P and T: a warm
+// connections runs the connection cells on N, O, P and T: a warm
 // single connection, sequential fresh connections, a connect storm, and
 // many concurrent clients. D runs them too: its figures are the floor the
 // generator and mock set on this box, which the proxies' are read against.

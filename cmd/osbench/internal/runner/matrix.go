@@ -72,7 +72,7 @@ func (r *runner) markUnsupported(id workload.Leg, name, why string) {
 }
 
 // openLoop runs the open-loop cells at 70% of nginx's closed-loop
-// saturation rate for the 256 B write at c=64 (plan 4.5).
+// saturation rate for the 256 B write at c=64.
 func (r *runner) openLoop() {
 	var rounds []float64
 	for _, c := range r.res.Cells {

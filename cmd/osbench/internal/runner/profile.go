@@ -52,7 +52,7 @@ type profile struct {
 	idleConns, stormConns int
 }
 
-// cellDef is one workload with its concurrencies and legs (plan 4.4).
+// cellDef is one workload with its concurrencies and legs.
 type cellDef struct {
 	w     workload.Workload
 	concs []int

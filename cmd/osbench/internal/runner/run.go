@@ -64,7 +64,7 @@ func Run(opts Options) (string, error) {
 	return report.Write(opts.OutDir, r.res)
 }
 
-// phases runs every part of the plan in an order that keeps each
+// phases runs every part of the run in an order that keeps each
 // measurement clean: memory at rest before any load, the matrix, streams
 // (on proxies started fresh for them), and last the cells that disturb the
 // proxies most (connection storms) and the soak.

@@ -21,7 +21,7 @@ type leg struct {
 	proc *legs.Proc // nil for the direct legs
 }
 
-// cpus are the taskset lists for the two sides (plan 4.3); empty when
+// cpus are the taskset lists for the two sides; empty when
 // pinning is off or impossible.
 type cpus struct{ gen, proxy string }
 
@@ -138,7 +138,7 @@ func (r *runner) stopAll() {
 	}
 }
 
-// envInfo records the machine and versions (plan 4.3).
+// envInfo records the machine and versions.
 func (r *runner) envInfo() report.Env {
 	e := report.Env{GOGC: os.Getenv("GOGC"), GOMEMLIMIT: os.Getenv("GOMEMLIMIT"), GOMAXPROCS: "1"}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/osproxy/osproxy/cmd/osbench/internal/workload"
 )
 
-// soaks runs the long open-loop mix (plan 4.4) on P and T at 70% of P's
+// soaks runs the long open-loop mix on P and T at 70% of P's
 // saturation rate, sampling RSS, FDs and threads every second.
 func (r *runner) soaks() {
 	if r.prof.soak <= 0 {

@@ -12,7 +12,7 @@ import (
 
 const streamBytes = 64 << 20
 
-// streams runs the 64 MiB cells (STR-1..3 and the plan's bulk stream). The
+// streams runs the 64 MiB cells (STR-1..3 and a 64 MiB bulk). The
 // osproxy leg of each kind is a process started for that kind alone, so
 // its RSS growth is measured from a small heap, as the seed's invariant
 // is, and not hidden in memory an earlier cell already grew.

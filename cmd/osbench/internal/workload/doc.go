@@ -6,5 +6,5 @@
 // itself sends upstream (physical index and id, routing, reserved fields
 // injected, query wrapped), so T's added latency is the proxy's work alone
 // and not the difference between two different requests ("fair by
-// construction", plan 4.4). The shapes follow spec/03-05.
+// construction"). The shapes follow spec/03-05.
 package workload

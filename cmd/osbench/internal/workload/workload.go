@@ -9,7 +9,7 @@ import (
 // Leg names one way of reaching the mock upstream.
 type Leg string
 
-// The legs of the plan (4.4). DT is the direct baseline of T.
+// The legs of a run. DT is the direct baseline of T and OT.
 const (
 	Direct       Leg = "D"
 	DirectTenant Leg = "DT"
@@ -113,7 +113,7 @@ func (w Workload) Request(leg Leg, host string) ([]byte, error) {
 func (w Workload) searchBody() string {
 	q := `"query":{"match":{"msg":"hi"}}`
 	if w.Hits == 10 {
-		// OpenSearch's default size is 10: the plan's small search sends no size.
+		// OpenSearch's default size is 10: the small search sends no size.
 		return "{" + q + "}"
 	}
 	return `{"size":` + strconv.Itoa(w.Hits) + "," + q + "}"
