@@ -9,33 +9,25 @@ type Field struct {
 }
 
 // tchar marks the bytes of a token (RFC 9110 5.6.2): method and field names.
-var tchar = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
+var tchar = alnumAnd("!#$%&'*+-.^_`|~")
 
 // hostByte marks the bytes a Host value may hold: a host name, an IP literal
 // in brackets (with a zone), and a port.
-var hostByte = func() (t [256]bool) {
+var hostByte = alnumAnd("!$%&'()*+,-.:;=[]_~")
+
+// alnumAnd marks ASCII letters, digits and the bytes of extra.
+func alnumAnd(extra string) (t [256]bool) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = true
 	}
 	for c := 'a'; c <= 'z'; c++ {
 		t[c], t[c-'a'+'A'] = true, true
 	}
-	for _, c := range "!$%&'()*+,-.:;=[]_~" {
-		t[c] = true
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
 	}
 	return t
-}()
+}
 
 // isToken reports whether s is a non-empty token.
 func isToken(s string) bool {

@@ -29,17 +29,27 @@ func (j *judge) latencyRows() []Target {
 func (j *judge) passAdded(w, metric string, gms, gx, sms, sx float64) Target {
 	gate := fmt.Sprintf("≤ %.2f ms and ≤ %.1f× N", gms, gx)
 	stretch := fmt.Sprintf("≤ %.2f ms, ≤ %.2f× N", sms, sx)
-	p, n := j.ix.Closed(w, 1, "P"), j.ix.Closed(w, 1, "N")
-	switch {
-	case p == nil || !p.HasAdded:
-		return unmeasured(metric, gate, stretch, j.absent("P", w))
-	case n == nil || !n.HasAdded:
-		return unmeasured(metric, gate, stretch, j.absent("N", w))
+	p, n, why := j.addedPair(w)
+	if why != "" {
+		return unmeasured(metric, gate, stretch, why)
 	}
 	x := ratio(p.AddedP50, n.AddedP50)
 	m := fmt.Sprintf("%s (N %s; %s N)", ms(p.AddedP50), ms(n.AddedP50), times(x))
 	return row(metric, m, gate, stretch,
 		[]check{le(p.AddedP50, gms), le(x, gx)}, []check{le(p.AddedP50, sms), le(x, sx)})
+}
+
+// addedPair returns P's and N's c=1 cells of w with their added latency, or
+// why one of them is missing.
+func (j *judge) addedPair(w string) (p, n *Summary, why string) {
+	p, n = j.ix.Closed(w, 1, "P"), j.ix.Closed(w, 1, "N")
+	switch {
+	case p == nil || !p.HasAdded:
+		return nil, nil, j.absent("P", w)
+	case n == nil || !n.HasAdded:
+		return nil, nil, j.absent("N", w)
+	}
+	return p, n, ""
 }
 
 // tenantAdded judges T's added p50 at c=1; overP < 0 means the row has no

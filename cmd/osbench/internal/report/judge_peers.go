@@ -37,12 +37,9 @@ func JudgePeers(r *Results) []Target {
 // addedVsN judges P's added p50 at c=1 against nginx's in the same workload.
 func (j *judge) addedVsN(w, metric string) Target {
 	const gate, stretch = "≤ 1.3× N's", "≤ 1.0× N's"
-	p, n := j.ix.Closed(w, 1, "P"), j.ix.Closed(w, 1, "N")
-	switch {
-	case p == nil || !p.HasAdded:
-		return unmeasured(metric, gate, stretch, j.absent("P", w))
-	case n == nil || !n.HasAdded:
-		return unmeasured(metric, gate, stretch, j.absent("N", w))
+	p, n, why := j.addedPair(w)
+	if why != "" {
+		return unmeasured(metric, gate, stretch, why)
 	}
 	x := ratio(p.AddedP50, n.AddedP50)
 	m := fmt.Sprintf("%s vs N %s (%s)", ms(p.AddedP50), ms(n.AddedP50), times(x))
