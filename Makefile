@@ -44,6 +44,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./osproxy/jsonstream/
 	$(GO) test -run '^$$' -fuzz '^FuzzJudgeSearch$$' -fuzztime $(FUZZTIME) ./osproxy/query/
 	$(GO) test -run '^$$' -fuzz '^FuzzShaping$$' -fuzztime $(FUZZTIME) ./osproxy/tenant/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./osproxy/h1/
 
 # The suite on the mock upstream (results in $(RESULTS)/).
 conformance: build
