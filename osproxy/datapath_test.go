@@ -26,8 +26,7 @@ type cannedUpstream struct {
 }
 
 var (
-	docCreated = "HTTP/1.1 201 Created\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: 35\r\n\r\n" +
-		`{"_id":"acme:orders:1","result":"x"}`[:35]
+	docCreated = response(201, "Created", `{"_index":"osproxy-shared","_id":"acme:orders:1","result":"created"}`)
 	tenHits = searchBody(10)
 
 	docCreatedBytes, tenHitsBytes = []byte(docCreated), []byte(tenHits)
@@ -44,9 +43,13 @@ func searchBody(n int) string {
 			`"_source":{"_tenant":"acme","_logical_index":"orders","msg":"hi","n":` + strconv.Itoa(i) + `}}`)
 	}
 	b.WriteString(`]}}`)
-	body := b.String()
-	return "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: " +
-		strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	return response(200, "OK", b.String())
+}
+
+// response is a canned upstream answer with a JSON body.
+func response(status int, reason, body string) string {
+	return "HTTP/1.1 " + strconv.Itoa(status) + " " + reason + "\r\nContent-Type: application/json; charset=UTF-8\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
 }
 
 func startCanned(t testing.TB) *cannedUpstream {
