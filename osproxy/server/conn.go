@@ -70,24 +70,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 }
 
 // serve runs the connection's requests one after another.
-func (c *conn) serve() {
-	for {
-		switch c.awaitRequest() {
-		case waitEnd:
-			c.close()
-			return
-		case waitIdle:
-			// The connection went idle: it waits on a new goroutine, whose stack
-			// is small, and this one ends with the stack its requests grew.
-			go c.serveIdle()
-			return
-		}
-		if !c.serveOne() {
-			c.close()
-			return
-		}
-	}
-}
+func (c *conn) serve() { c.loop(false) }
 
 // serveIdle waits for an idle connection's next request, then serves on.
 func (c *conn) serveIdle() {
@@ -95,7 +78,30 @@ func (c *conn) serveIdle() {
 		c.close()
 		return
 	}
-	c.serve()
+	c.loop(true)
+}
+
+// loop serves requests; ready says the first one is already arriving.
+func (c *conn) loop(ready bool) {
+	for {
+		if !ready {
+			switch c.awaitRequest() {
+			case waitEnd:
+				c.close()
+				return
+			case waitIdle:
+				// The connection went idle: it waits on a new goroutine, whose stack
+				// is small, and this one ends with the stack its requests grew.
+				go c.serveIdle()
+				return
+			}
+		}
+		ready = false
+		if !c.serveOne() {
+			c.close()
+			return
+		}
+	}
 }
 
 // quickWait is how long a connection waits for its next request with a
