@@ -66,11 +66,20 @@ func (r *runner) startProxies() {
 	r.tryLeg("T", "osproxy tenancy", func() (*legs.Proc, error) { return r.startOsproxy("T", offTenant) })
 	r.tryLeg("O", "original osproxy (Rust) passthrough", func() (*legs.Proc, error) { return r.startOriginal("O", offOrig) })
 	r.tryLeg("OT", "original osproxy (Rust) tenancy", func() (*legs.Proc, error) { return r.startOriginal("OT", offOrigTenant) })
+	if !r.prof.stockRP && !r.opts.Legs["R"] {
+		r.legsDone()
+		return
+	}
 	r.tryLeg("R", "stock httputil.ReverseProxy", func() (*legs.Proc, error) {
 		return legs.Start(legs.Spec{Name: "rp", Addr: r.addr(offRP), CPU: r.cpu.proxy, LogDir: r.logDir,
 			Env:  legs.Env("GOMAXPROCS=1"),
 			Argv: []string{r.opts.Self, "rp", "-listen", r.addr(offRP), "-upstream", "http://" + r.mock.Addr}})
 	})
+	r.legsDone()
+}
+
+// legsDone adds the tenancy baseline DT once T runs.
+func (r *runner) legsDone() {
 	if _, ok := r.legs["T"]; ok {
 		r.legs["DT"] = &leg{id: "DT", name: "direct, sending what T sends upstream", addr: r.mock.Addr}
 	}
