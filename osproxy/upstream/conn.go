@@ -48,9 +48,9 @@ func (c *conn) alive() bool {
 	return peekAlive(nc)
 }
 
-// bufSize is the write buffer: a head and a small body go in one write, and
-// a streamed body moves in pieces of this size.
-const bufSize = 64 << 10
+// bufSize is the write buffer: a head and a body of up to 64 KiB go in one
+// write, and a streamed body moves in pieces of this size.
+const bufSize = 68 << 10
 
 var bufs = sync.Pool{New: func() any { b := make([]byte, 0, bufSize); return &b }}
 

@@ -134,15 +134,26 @@ func (c *conn) stream(head []byte, req *Request) error {
 const chunkReserve = 18
 
 // readPiece reads the next piece of a streamed body into buf after off (and
-// after room for a chunk-size line when left < 0), at most left bytes.
+// after room for a chunk-size line when left < 0), at most left bytes. A
+// chunked body moves one read at a time, so it keeps pace with a client that
+// sends it in bursts (PT-5); a declared length fills the piece first, as far
+// as the body goes, so a body the client sends at once goes out in one write
+// whatever pieces the network handed it in.
 func (c *conn) readPiece(buf []byte, off int, left int64, src io.Reader) (int, error) {
 	start, end := off, cap(buf)-len(h1.LastChunk)-2
 	if left < 0 {
-		start += chunkReserve
-	} else if int64(end-start) > left {
-		end = start + int(left)
+		return src.Read(buf[start+chunkReserve : end])
 	}
-	return src.Read(buf[start:end])
+	end = min(end, start+int(min(left, int64(end-start))))
+	n := 0
+	for start+n < end {
+		m, err := src.Read(buf[start+n : end])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // frameChunk turns the n bytes read after buf[off+chunkReserve] into a chunk
