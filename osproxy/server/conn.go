@@ -192,10 +192,7 @@ func (c *conn) serveOne() bool {
 		c.refuse(e, hr.Method)
 		return false
 	}
-	if hr.ContentLength != 0 && int64(c.br.Buffered()) < hr.ContentLength || hr.Chunked {
-		// The head's deadline must not cut a body that takes its time.
-		_ = c.nc.SetReadDeadline(time.Time{})
-	}
+	c.bound(&hr)
 	if !c.handle() {
 		return false
 	}
@@ -205,6 +202,24 @@ func (c *conn) serveOne() bool {
 		return false
 	}
 	return c.state.CompareAndSwap(stateActive, stateIdle)
+}
+
+// bound sets the deadlines of a request being served: the body, when it has
+// not all arrived, gets until ReadTimeout (none by default: the head's
+// deadline must not cut a body that takes its time), and the response until
+// WriteTimeout.
+func (c *conn) bound(hr *h1.Request) {
+	cfg := &c.srv.cfg
+	if hr.ContentLength != 0 && int64(c.br.Buffered()) < hr.ContentLength || hr.Chunked {
+		var d time.Time
+		if cfg.ReadTimeout > 0 {
+			d = time.Now().Add(cfg.ReadTimeout)
+		}
+		_ = c.nc.SetReadDeadline(d)
+	}
+	if cfg.WriteTimeout > 0 {
+		_ = c.nc.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+	}
 }
 
 // readHead reads a request head: what arrived with the first bytes under the

@@ -26,6 +26,9 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout closes a keep-alive connection that sends no request: 2 min.
 	IdleTimeout time.Duration
+	// ReadTimeout bounds the arrival of a request's body once its head is
+	// read, and WriteTimeout the writing of its response; zero means none.
+	ReadTimeout, WriteTimeout time.Duration
 	// Refuse writes the answer to a request the parser refused; the
 	// connection closes after it.
 	Refuse func(w http.ResponseWriter, r *http.Request, e *h1.Error)
@@ -67,7 +70,8 @@ func New(cfg Config) *Server {
 		s.tlsCfg = cfg.TLS.Clone()
 		s.tlsCfg.NextProtos = []string{"h2", "http/1.1"}
 		s.h2 = &http.Server{Handler: cfg.Handler, TLSConfig: s.tlsCfg, ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-			IdleTimeout: cfg.IdleTimeout, ErrorLog: cfg.ErrorLog, MaxHeaderBytes: h1.MaxHead}
+			ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
+			ErrorLog: cfg.ErrorLog, MaxHeaderBytes: h1.MaxHead}
 	}
 	return s
 }

@@ -296,3 +296,21 @@ func TestServe_BodyStalls_ReadDeadlineFromController(t *testing.T) {
 		t.Fatalf("got %d close %v", resp.StatusCode, resp.Close)
 	}
 }
+
+func TestServe_ReadTimeout_StalledBodyCut(t *testing.T) {
+	read := make(chan error, 1)
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		read <- err
+	}), Config{ReadTimeout: 150 * time.Millisecond})
+	c, _ := dial(t, addr)
+	_, _ = io.WriteString(c, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+	select {
+	case err := <-read:
+		if !isTimeout(err) {
+			t.Fatalf("body read ended with %v, want a timeout", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a stalled body outlived ReadTimeout")
+	}
+}
