@@ -27,7 +27,7 @@ type cannedUpstream struct {
 
 var (
 	docCreated = response(201, "Created", `{"_index":"osproxy-shared","_id":"acme:orders:1","result":"created"}`)
-	tenHits = searchBody(10)
+	tenHits    = searchBody(10)
 
 	docCreatedBytes, tenHitsBytes = []byte(docCreated), []byte(tenHits)
 )
