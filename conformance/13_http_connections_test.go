@@ -87,7 +87,7 @@ var _ = Describe("13 HTTP/1.1: bodies and connections", Label("profile:core", "u
 		Expect(c.read("GET").connClose).To(BeTrue())
 		Expect(c.closed()).To(BeTrue())
 		c.close()
-		Expect(ptURIs(g.mock)).To(Equal([]string{"GET /legacy/1", "POST /legacy/2", "DELETE /legacy/3", "GET /legacy/4"}))
+		Expect(recordedURIs(g.mock)).To(Equal([]string{"GET /legacy/1", "POST /legacy/2", "DELETE /legacy/3", "GET /legacy/4"}))
 
 		c = dialRaw(g.proxy.Addr)
 		c.write("GET /legacy/5 HTTP/1.0\r\n\r\n")
@@ -115,7 +115,7 @@ var _ = Describe("13 HTTP/1.1: bodies and connections", Label("profile:core", "u
 		expectError(r.response, 400, "malformed_request")
 		Expect(r.connClose).To(BeTrue())
 		Expect(c.closed()).To(BeTrue(), "nothing after a refused request is read")
-		Expect(ptURIs(g.mock)).To(Equal([]string{"GET /legacy/1"}))
+		Expect(recordedURIs(g.mock)).To(Equal([]string{"GET /legacy/1"}))
 	})
 
 	It("HTTP-12: closes a connection whose head does not complete within 10 seconds", Label("rule:HTTP-12"), func() {

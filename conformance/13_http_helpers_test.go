@@ -98,6 +98,15 @@ func (g httpRig) expectRefused(raw string, status int, code string) {
 	ExpectWithOffset(1, g.mock.Requests()).To(BeEmpty(), "request %q reached the upstream", raw)
 }
 
+// recordedURIs lists the "METHOD request-target" of every request m recorded.
+func recordedURIs(m *mockupstream.Server) []string {
+	out := []string{}
+	for _, r := range m.Requests() {
+		out = append(out, r.Method+" "+r.RequestURI)
+	}
+	return out
+}
+
 // head builds a request head with the given field lines after Host.
 func head(requestLine string, fields ...string) string {
 	s := requestLine + "\r\nHost: osproxy.test\r\n"
