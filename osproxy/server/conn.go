@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,9 +125,6 @@ func (c *conn) awaitRequest() int {
 	if c.srv.cfg.IdleTimeout <= quickWait {
 		return waitIdle
 	}
-	// The client is reading the answer just sent: let other connections
-	// run first, so the read finds the next request rather than nothing.
-	runtime.Gosched()
 	c.idleSince = time.Now()
 	_ = c.nc.SetReadDeadline(c.idleSince.Add(quickWait))
 	if _, err := c.br.Peek(); err == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/osproxy/osproxy/osproxy/h1"
@@ -67,12 +66,6 @@ func (c *conn) readHead(ctx context.Context, deadline time.Time) ([]byte, error)
 		} else {
 			early = time.Time{}
 		}
-	}
-	if c.br.Buffered() == 0 {
-		// The head was just asked for and cannot be here yet: let other
-		// connections run first, so the read finds it rather than costing a
-		// system call that finds nothing.
-		runtime.Gosched()
 	}
 	head, err := c.br.ReadHead(maxHead)
 	if err != nil && !early.IsZero() && isNetTimeout(err) {
