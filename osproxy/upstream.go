@@ -40,7 +40,9 @@ func send(d doer, req upstream.Request) (*upstream.Response, error) {
 	return d.do(&r)
 }
 
-func (e endpointDoer) do(req *upstream.Request) (*upstream.Response, error) { return rejecting(e.Do(req)) }
+func (e endpointDoer) do(req *upstream.Request) (*upstream.Response, error) {
+	return rejecting(e.Do(req))
+}
 
 // rejecting turns a cluster's 401 into clusterauth.ErrRejected (UPS-6).
 func rejecting(resp *upstream.Response, err error) (*upstream.Response, error) {

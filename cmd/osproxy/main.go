@@ -57,7 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Handler:           proxy,
 		TLS:               tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second, // slowloris guard
-		IdleTimeout:       cfg.IdleTimeout,
+		ReadTimeout:       cfg.ReadTimeout,  // CFG-23
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       noneIfZero(cfg.IdleTimeout),
 		Refuse:            proxy.Refuse,
 	})
 	for _, w := range proxy.Warnings() {
@@ -73,6 +75,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stopChecks()
 	go proxy.CheckUpstreams(ctx, func(line string) { fmt.Fprintf(stderr, "osproxy: %s\n", line) }) // UPS-8
 	return serve(srv, ln, cfg.ShutdownTimeout, proxy, stderr)
+}
+
+// noneIfZero maps a timeout of 0, which the configuration reads as "no
+// limit" (CFG-23), to the server's negative.
+func noneIfZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // serve runs srv until a signal, then drains for at most grace (CFG-17).

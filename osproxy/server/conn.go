@@ -122,7 +122,7 @@ func (c *conn) awaitRequest() int {
 	if c.br.Buffered() > 0 || c.hasPeeked {
 		return c.activate()
 	}
-	if c.srv.cfg.IdleTimeout <= quickWait {
+	if idle := c.srv.cfg.IdleTimeout; idle >= 0 && idle <= quickWait {
 		return waitIdle
 	}
 	c.idleSince = time.Now()
@@ -142,7 +142,11 @@ func (c *conn) awaitIdle() bool {
 		c.idleSince = time.Now()
 	}
 	c.release()
-	_ = c.nc.SetReadDeadline(c.idleSince.Add(c.srv.cfg.IdleTimeout))
+	var deadline time.Time
+	if idle := c.srv.cfg.IdleTimeout; idle >= 0 {
+		deadline = c.idleSince.Add(idle)
+	}
+	_ = c.nc.SetReadDeadline(deadline)
 	c.idleSince = time.Time{}
 	return waitReadable(c.nc, &c.br) && c.activate() == waitReady
 }

@@ -24,7 +24,8 @@ type Config struct {
 	// ReadHeaderTimeout bounds reading a request head once its first bytes
 	// arrived, and a TLS handshake: 10 s.
 	ReadHeaderTimeout time.Duration
-	// IdleTimeout closes a keep-alive connection that sends no request: 2 min.
+	// IdleTimeout closes a keep-alive connection that sends no request: 2 min
+	// when zero; negative means never.
 	IdleTimeout time.Duration
 	// ReadTimeout bounds the arrival of a request's body once its head is
 	// read, and WriteTimeout the writing of its response; zero means none.
