@@ -5,10 +5,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 
 	"github.com/osproxy/osproxy/osproxy"
@@ -66,51 +64,4 @@ func reloadOnHangup(proxy *osproxy.Proxy, stderr io.Writer) (stop func()) {
 		}
 	}()
 	return func() { signal.Stop(hup); close(done) }
-}
-
-// limitListener accepts at most n connections at once (CFG-24); further
-// clients wait in the kernel's backlog until one closes.
-func limitListener(ln net.Listener, n int) net.Listener {
-	if n <= 0 {
-		return ln
-	}
-	return &limitedListener{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
-}
-
-type limitedListener struct {
-	net.Listener
-	slots     chan struct{}
-	done      chan struct{} // closed by Close, so a full Accept does not outlive the listener
-	closeOnce sync.Once
-}
-
-func (l *limitedListener) Accept() (net.Conn, error) {
-	select {
-	case l.slots <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.slots
-		return nil, err
-	}
-	return &limitedConn{Conn: c, release: func() { <-l.slots }}, nil
-}
-
-func (l *limitedListener) Close() error {
-	l.closeOnce.Do(func() { close(l.done) })
-	return l.Listener.Close()
-}
-
-type limitedConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-func (c *limitedConn) Close() error {
-	err := c.Conn.Close()
-	c.once.Do(c.release)
-	return err
 }

@@ -51,7 +51,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "osproxy: binding %s: %v\n", cfg.Bind, err)
 		return 1
 	}
-	ln = limitListener(ln, cfg.MaxConnections) // CFG-24
 	// HTTP/1.1 runs on the proxy's own loop, HTTP/2 (TLS only) on net/http.
 	srv := server.New(server.Config{
 		Handler:           proxy,
@@ -60,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ReadTimeout:       cfg.ReadTimeout,  // CFG-23
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       noneIfZero(cfg.IdleTimeout),
+		MaxConns:          cfg.MaxConnections, // CFG-24
 		Refuse:            proxy.Refuse,
 	})
 	for _, w := range proxy.Warnings() {

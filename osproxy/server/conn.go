@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -125,6 +126,12 @@ func (c *conn) awaitRequest() int {
 	if idle := c.srv.cfg.IdleTimeout; idle >= 0 && idle <= quickWait {
 		return waitIdle
 	}
+	if c.srv.active.Load() > 0 {
+		// The client is reading the answer just sent while other connections
+		// have work: let them run first, so the read finds the next request
+		// rather than costing a system call that finds nothing.
+		runtime.Gosched()
+	}
 	c.idleSince = time.Now()
 	_ = c.nc.SetReadDeadline(c.idleSince.Add(quickWait))
 	if _, err := c.br.Peek(); err == nil {
@@ -193,7 +200,10 @@ func (c *conn) serveOne() bool {
 		return false
 	}
 	c.bound(&hr)
-	if !c.handle() {
+	c.srv.active.Add(1)
+	ok := c.handle()
+	c.srv.active.Add(-1)
+	if !ok {
 		return false
 	}
 	keep := c.resp.finish() && c.body.drain()

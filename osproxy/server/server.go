@@ -30,6 +30,12 @@ type Config struct {
 	// ReadTimeout bounds the arrival of a request's body once its head is
 	// read, and WriteTimeout the writing of its response; zero means none.
 	ReadTimeout, WriteTimeout time.Duration
+	// MaxConns bounds the client connections open at once; a further client
+	// waits in the listen backlog until one closes. Zero means no bound. The
+	// server counts them itself rather than wrapping the listener, so its
+	// connections stay the kernel's own (one writev per response, a peek
+	// while idle).
+	MaxConns int
 	// Refuse writes the answer to a request the parser refused; the
 	// connection closes after it.
 	Refuse func(w http.ResponseWriter, r *http.Request, e *h1.Error)
@@ -44,6 +50,9 @@ type Server struct {
 	h2      *http.Server
 	h2ln    *chanListener
 	closing atomic.Bool
+	slots   chan struct{} // one per open connection under MaxConns
+	active  atomic.Int32  // requests being handled
+	done    chan struct{} // closed by Shutdown
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -66,13 +75,16 @@ func New(cfg Config) *Server {
 			http.Error(w, e.Reason, e.Status)
 		}
 	}
-	s := &Server{cfg: cfg, conns: map[*conn]struct{}{}}
+	s := &Server{cfg: cfg, conns: map[*conn]struct{}{}, done: make(chan struct{})}
+	if cfg.MaxConns > 0 {
+		s.slots = make(chan struct{}, cfg.MaxConns)
+	}
 	if cfg.TLS != nil {
 		s.tlsCfg = cfg.TLS.Clone()
 		s.tlsCfg.NextProtos = []string{"h2", "http/1.1"}
 		s.h2 = &http.Server{Handler: cfg.Handler, TLSConfig: s.tlsCfg, ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 			ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
-			ErrorLog: cfg.ErrorLog, MaxHeaderBytes: h1.MaxHead}
+			ErrorLog: cfg.ErrorLog, MaxHeaderBytes: h1.MaxHead, ConnState: s.h2State}
 	}
 	return s
 }
@@ -89,8 +101,12 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	var backoff time.Duration
 	for {
+		if !s.acquire() {
+			return http.ErrServerClosed
+		}
 		nc, err := ln.Accept()
 		if err != nil {
+			s.releaseSlot()
 			if s.closing.Load() {
 				return http.ErrServerClosed
 			}
@@ -116,6 +132,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		_ = tc.SetDeadline(time.Now().Add(s.cfg.ReadHeaderTimeout))
 		if err := tc.Handshake(); err != nil {
 			s.refusePlain(err, nc)
+			s.releaseSlot()
 			return
 		}
 		_ = tc.SetDeadline(time.Time{})
@@ -158,9 +175,37 @@ func looksLikeHTTP(p []byte) bool {
 func (s *Server) run(c *conn) {
 	if !s.track(c) {
 		_ = c.nc.Close()
+		s.releaseSlot()
 		return
 	}
 	c.serve()
+}
+
+// acquire takes a connection slot under MaxConns, waiting for one; it
+// reports false once Shutdown has begun.
+func (s *Server) acquire() bool {
+	if s.slots == nil {
+		return true
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+func (s *Server) releaseSlot() {
+	if s.slots != nil {
+		<-s.slots
+	}
+}
+
+// h2State gives back the slot of an HTTP/2 connection net/http closes.
+func (s *Server) h2State(_ net.Conn, st http.ConnState) {
+	if st == http.StateClosed || st == http.StateHijacked {
+		s.releaseSlot()
+	}
 }
 
 func (s *Server) track(c *conn) bool {
@@ -177,6 +222,7 @@ func (s *Server) untrack(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	s.releaseSlot()
 }
 
 func (s *Server) shuttingDown() bool { return s.closing.Load() }
@@ -185,7 +231,9 @@ func (s *Server) shuttingDown() bool { return s.closing.Load() }
 // their request, and waits for them until ctx ends; then it closes the rest
 // and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.closing.Store(true)
+	if s.closing.CompareAndSwap(false, true) {
+		close(s.done)
+	}
 	s.mu.Lock()
 	if s.ln != nil {
 		_ = s.ln.Close()

@@ -314,3 +314,21 @@ func TestServe_ReadTimeout_StalledBodyCut(t *testing.T) {
 		t.Fatal("a stalled body outlived ReadTimeout")
 	}
 }
+
+func TestServe_MaxConns_FurtherClientWaits(t *testing.T) {
+	_, addr := start(t, echo, Config{MaxConns: 1})
+	first, fbr := dial(t, addr)
+	_, _ = io.WriteString(first, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
+	readResponse(t, fbr, "GET")
+	second, sbr := dial(t, addr) // accepted by the kernel, not yet by the server
+	_, _ = io.WriteString(second, "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n")
+	_ = second.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, err := sbr.ReadByte(); !isTimeout(err) {
+		t.Fatalf("a second connection was served beyond MaxConns: %v", err)
+	}
+	_ = second.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = first.Close()
+	if resp, err := http.ReadResponse(sbr, nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the waiting client was not served once a slot freed: %v", err)
+	}
+}

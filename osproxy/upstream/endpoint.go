@@ -52,6 +52,7 @@ type Endpoint struct {
 	waiters []chan struct{} // requests waiting for a connection under MaxConns
 
 	opened, reused atomic.Int64
+	inflight       atomic.Int32 // exchanges between Do and the end of their body
 }
 
 // New parses base, an absolute http or https URL, into an Endpoint.

@@ -36,9 +36,11 @@ type Request struct {
 // again, once, on a new connection when a pooled one turns out to have been
 // closed before any of the response arrived.
 func (e *Endpoint) Do(req *Request) (*Response, error) {
+	e.inflight.Add(1)
 	for attempt := 0; ; attempt++ {
 		c, err := e.get(req.Ctx)
 		if err != nil {
+			e.inflight.Add(-1)
 			return nil, err
 		}
 		resp, err, fresh := c.exchange(req)
@@ -47,6 +49,7 @@ func (e *Endpoint) Do(req *Request) (*Response, error) {
 		}
 		c.close()
 		if !(fresh && c.reused && req.Stream == nil && attempt == 0) {
+			e.inflight.Add(-1)
 			return nil, err
 		}
 	}

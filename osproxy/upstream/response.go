@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/osproxy/osproxy/osproxy/h1"
@@ -66,6 +67,12 @@ func (c *conn) readHead(ctx context.Context, deadline time.Time) ([]byte, error)
 		} else {
 			early = time.Time{}
 		}
+	}
+	if c.br.Buffered() == 0 && c.ep.inflight.Load() > 1 {
+		// The head was just asked for and other exchanges are under way: let
+		// them run first, so the read finds the head rather than costing a
+		// system call that finds nothing.
+		runtime.Gosched()
 	}
 	head, err := c.br.ReadHead(maxHead)
 	if err != nil && !early.IsZero() && isNetTimeout(err) {
@@ -175,6 +182,7 @@ func (b *body) Close() error {
 func (b *body) finish() {
 	c := b.c
 	b.c = nil
+	c.ep.inflight.Add(-1)
 	if b.keep && c.body.Complete() && c.br.Buffered() == 0 {
 		c.br.Release()
 		c.ep.put(c)
