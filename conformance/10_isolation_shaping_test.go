@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -173,5 +174,24 @@ var _ = Describe("10 isolation: hardening", Label("profile:security", "upstream:
 			expectError(send("GET", base+target, "", "x-tenant", "acme"), 400, "invalid_index_name")
 		}
 		Expect(mock.Requests()).To(HaveLen(1))
+	})
+
+	It("ISO-22: answers a malformed percent-encoding in the target with the OpenSearch envelope", Label("rule:ISO-22"), func() {
+		mock := startMock()
+		p := startProxy(tenancyEnv(mock.URL()))
+		for _, target := range []string{"/orders%zz/_search", "/orders/_doc/a%zz", "/orders/_search?size=%zz"} {
+			c, err := net.Dial("tcp", p.Addr)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\nx-tenant: acme\r\n\r\n", target)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.SetReadDeadline(time.Now().Add(10 * time.Second))).To(Succeed())
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			Expect(err).NotTo(HaveOccurred())
+			body, err := io.ReadAll(resp.Body)
+			Expect(err).NotTo(HaveOccurred())
+			c.Close()
+			expectError(response{Status: resp.StatusCode, Header: resp.Header, Body: body}, 400, "malformed_request")
+		}
+		Expect(mock.Requests()).To(BeEmpty())
 	})
 })

@@ -43,9 +43,12 @@ func filterParams(raw string, allowed map[string]bool) (string, *Error) {
 		if pair == "" {
 			continue
 		}
-		name, _, _ := strings.Cut(pair, "=")
+		name, value, _ := strings.Cut(pair, "=")
 		decoded, err := url.QueryUnescape(name)
-		if err != nil || !allowed[decoded] {
+		if _, verr := url.QueryUnescape(value); err != nil || verr != nil {
+			return "", fail(CodeMalformedRequest, "the query string has a malformed percent-encoding") // ISO-22
+		}
+		if !allowed[decoded] {
 			return "", fail(CodeUnsupportedParameter, "the parameter "+strconv.Quote(name)+" is not supported in tenancy mode")
 		}
 		if decoded == "error_trace" {

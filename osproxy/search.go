@@ -18,7 +18,11 @@ import (
 func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
 	params, err := query.ParseParams(r.URL.RawQuery)
 	if err != nil {
-		writeError(w, r, fail(CodeUnsupportedParameter, err.Error()))
+		code := CodeUnsupportedParameter
+		if pe, ok := err.(*query.ParamError); ok && pe.Malformed {
+			code = CodeMalformedRequest // ISO-22
+		}
+		writeError(w, r, fail(code, err.Error()))
 		return
 	}
 	body, e := p.readBody(w, r)

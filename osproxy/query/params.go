@@ -16,10 +16,17 @@ type Params struct {
 	dvf     []string          // docvalue_fields, after the body's
 }
 
-// ParamError names a parameter that is neither folded nor forwarded.
-type ParamError struct{ Name string }
+// ParamError names a parameter that is neither folded nor forwarded, or whose
+// percent-encoding is malformed (Malformed).
+type ParamError struct {
+	Name      string
+	Malformed bool
+}
 
 func (e *ParamError) Error() string {
+	if e.Malformed {
+		return "the query string has a malformed percent-encoding"
+	}
 	return "the parameter " + e.Name + " is not supported in tenancy mode"
 }
 
@@ -48,7 +55,7 @@ func ParseParams(raw string) (*Params, error) {
 		name, err1 := url.QueryUnescape(rawName)
 		value, err2 := url.QueryUnescape(rawValue)
 		if err1 != nil || err2 != nil {
-			return nil, &ParamError{Name: rawName}
+			return nil, &ParamError{Name: rawName, Malformed: true}
 		}
 		switch {
 		case name == "error_trace":
