@@ -20,7 +20,11 @@ const (
 	dSource                 // its _source
 	cIndex                  // a captured _index: replaced by the logical index
 	cID                     // a captured _id: made logical
-	cFields                 // captured fields: shaped like a hit's
+	cFields                 // captured fields or highlight: shaped like a hit's
+	sHit                    // a top-level hit, streamed
+	sNestedHit              // a hit of top_hits, streamed; its sort values are kept
+	cInner                  // a hit's captured inner_hits
+	cSort                   // a top-level hit's captured sort values (ISO-9)
 )
 
 // Shaping shapes every surface of one tenant's responses (ISO-14..16, ISO-18): it is the
@@ -72,12 +76,29 @@ func (sh *Shaping) Member(state uint8, key []byte, c byte) (jsonstream.Action, u
 		}
 	case dRoot:
 		return sh.documentMember(key, c)
+	case sHit, sNestedHit:
+		return sh.hitMember(state, key, c)
 	case dSource:
 		if isReserved(key, false) {
 			return jsonstream.Drop, 0
 		}
 	}
 	return jsonstream.Copy, 0
+}
+
+// hitMember decides for the members of a hit (SRCH-9, ISO-14): the hit streams, its
+// _source walked for the reserved fields, only its small members captured; a hit of
+// any size passes with memory bounded by those.
+func (sh *Shaping) hitMember(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
+	switch {
+	case jsonstream.KeyIs(key, "inner_hits") && c == '{':
+		return jsonstream.Capture, cInner
+	case jsonstream.KeyIs(key, "highlight") && c == '{':
+		return jsonstream.Capture, cFields
+	case jsonstream.KeyIs(key, "sort") && c == '[' && state == sHit && sh.Shaper.SortIDs != 0:
+		return jsonstream.Capture, cSort
+	}
+	return sh.documentMember(key, c)
 }
 
 // documentMember decides for the members of a stored document (ISO-18): the document
@@ -100,13 +121,23 @@ func (sh *Shaping) documentMember(key []byte, c byte) (jsonstream.Action, uint8)
 	return jsonstream.Copy, 0
 }
 
-// Drops implements jsonstream.Plan: only a document and its source lose members.
-func (sh *Shaping) Drops(state uint8) bool { return state == dRoot || state == dSource }
+// Drops implements jsonstream.Plan: only a hit, a document and a source lose members.
+func (sh *Shaping) Drops(state uint8) bool {
+	return state == dRoot || state == dSource || state == sHit || state == sNestedHit
+}
 
 // Element implements jsonstream.Plan.
 func (sh *Shaping) Element(state uint8, c byte) (jsonstream.Action, uint8) {
 	switch state {
-	case sHitArray, sNestedArr, sFailures:
+	case sHitArray, sNestedArr:
+		if c == '{' {
+			if state == sHitArray {
+				return jsonstream.Walk, sHit
+			}
+			return jsonstream.Walk, sNestedHit
+		}
+		return jsonstream.Copy, 0
+	case sFailures:
 		return jsonstream.Capture, state
 	case sAggs, sAggHits:
 		if c == '{' || c == '[' {
@@ -119,10 +150,6 @@ func (sh *Shaping) Element(state uint8, c byte) (jsonstream.Action, uint8) {
 // Capture is the jsonstream.CaptureFunc of the plan.
 func (sh *Shaping) Capture(dst []byte, state uint8, v []byte) ([]byte, error) {
 	switch state {
-	case sHitArray:
-		return sh.Shaper.Hit(dst, v)
-	case sNestedArr:
-		return sh.Shaper.NestedHit(dst, v)
 	case sFailures:
 		return sh.Errors.Append(dst, v), nil
 	case cIndex:
@@ -133,6 +160,12 @@ func (sh *Shaping) Capture(dst []byte, state uint8, v []byte) ([]byte, error) {
 		w := memberWriter{dst: dst}
 		err := sh.Shaper.object(&w, v, filterFields)
 		return w.dst, err
+	case cInner:
+		w := memberWriter{dst: dst}
+		err := sh.Shaper.object(&w, v, filterInnerHits)
+		return w.dst, err
+	case cSort:
+		return sh.Shaper.appendSortValues(dst, v, sh.Shaper.SortIDs), nil
 	}
 	return append(dst, v...), nil
 }
