@@ -12,6 +12,48 @@ func Members(obj []byte, fn func(key, value []byte) error) error {
 	return children(obj, tokObjectStart, fn)
 }
 
+// MembersTrusted is Members for a document Validate (or a Tree) has already accepted:
+// it skims each value instead of walking it token by token, and does not check UTF-8
+// again, so a large document costs one quick pass. On a document that was not checked
+// it still returns a *SyntaxError for malformed grammar, but may accept invalid UTF-8.
+func MembersTrusted(obj []byte, fn func(key, value []byte) error) error {
+	var p parser
+	p.init(0)
+	p.r.initBytes(obj)
+	tok, err := p.next()
+	if err != nil {
+		return err
+	}
+	if tok != tokObjectStart {
+		return &SyntaxError{Offset: int64(p.tokStart), Msg: msgNotObject}
+	}
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		if tok == tokObjectEnd {
+			_, err := p.next() // only white space may follow
+			return err
+		}
+		key := obj[p.tokStart+1 : p.r.pos-1]
+		c, err := p.advance()
+		if err != nil {
+			return err
+		}
+		start := p.r.pos
+		if !p.expectsValue(c) {
+			return p.r.syntax(msgValue)
+		}
+		if err := p.skipValue(); err != nil {
+			return err
+		}
+		if err := fn(key, obj[start:p.r.pos]); err != nil {
+			return err
+		}
+	}
+}
+
 // Elements calls fn for each element of the JSON array arr, in order, with the raw value
 // (whitespace-trimmed). Errors and the one-pass caveat are as for Members.
 func Elements(arr []byte, fn func(value []byte) error) error {

@@ -2,6 +2,7 @@ package jsonstream
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -132,5 +133,23 @@ func TestKind_Values_ClassifiedByFirstByte(t *testing.T) {
 				t.Fatalf("Kind(%q) = %q, want %q", tc.value, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestMembersTrusted_ValidDocuments_SameAsMembers(t *testing.T) {
+	for _, doc := range []string{`{}`, ` { "a" : 1 , "b":[1,{"c":"d"}],"e":{"f":null}, "\u0067":"h\"i" } `, `{"x":true}`} {
+		var want, got [][2]string
+		_ = Members([]byte(doc), func(k, v []byte) error { want = append(want, [2]string{string(k), string(v)}); return nil })
+		if err := MembersTrusted([]byte(doc), func(k, v []byte) error { got = append(got, [2]string{string(k), string(v)}); return nil }); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: got %q, want %q", doc, got, want)
+		}
+	}
+	for _, bad := range []string{`{"a":}`, `{"a":1,}`, `[1]`, `{"a":1} x`} {
+		if MembersTrusted([]byte(bad), func(k, v []byte) error { return nil }) == nil {
+			t.Errorf("%s: accepted", bad)
+		}
 	}
 }
