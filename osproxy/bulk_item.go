@@ -46,9 +46,10 @@ func (b *bulkReader) item(verb string, meta jsonstream.Value, source []byte) *Er
 	var err *Error
 	if verb == "update" {
 		b.out, err = judgeUpdate(b.out, source, b.tenant, index, &b.srcTree)
-	} else if jsonstream.Validate(source, maxJSONDepth) != nil {
-		err = fail(CodeMalformedBody, "the source is not valid JSON")
 	} else {
+		// Inject's one pass checks the grammar (WR-21) and the top-level names (WR-19);
+		// what else a source holds (a repeated name, invalid UTF-8) is the cluster's
+		// to refuse, item by item, as it would without the proxy.
 		b.out, err = injectSource(b.out, source, b.tenant, index)
 	}
 	if err != nil {
@@ -119,9 +120,8 @@ func wholeNumber(v jsonstream.Value) (int64, bool) {
 	return n, err == nil
 }
 
-// injectSource writes a document, already checked to be valid JSON, with the reserved
-// fields injected (TEN-8), refusing one that is not an object or sets a reserved field
-// (TEN-9).
+// injectSource writes a document with the reserved fields injected (TEN-8), refusing
+// one that is not a JSON object or sets a reserved field (TEN-9).
 func injectSource(dst, source []byte, tenantID, index string) ([]byte, *Error) {
 	out, err := tenant.Inject(dst, source, tenantID, index)
 	switch {

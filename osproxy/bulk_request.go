@@ -54,19 +54,29 @@ type bulkReader struct {
 	done      bool
 }
 
+// Read fills p with as many transformed items as fit and have arrived, so that the
+// upstream gets the body in large writes (a chunk per item would cost a system call
+// per document) without waiting for more of a body that is still arriving (WR-8).
 func (b *bulkReader) Read(p []byte) (int, error) {
-	for b.off == len(b.out) {
-		if b.err != nil {
-			return 0, b.err
+	n := 0
+	for n < len(p) {
+		if b.off == len(b.out) {
+			switch {
+			case n > 0 && (b.err != nil || b.done || !b.lines.Ready(2)):
+				return n, nil
+			case b.err != nil:
+				return 0, b.err
+			case b.done:
+				return 0, io.EOF
+			}
+			b.out, b.off = b.out[:0], 0
+			b.next()
+			continue
 		}
-		if b.done {
-			return 0, io.EOF
-		}
-		b.out, b.off = b.out[:0], 0
-		b.next()
+		c := copy(p[n:], b.out[b.off:])
+		b.off += c
+		n += c
 	}
-	n := copy(p, b.out[b.off:])
-	b.off += n
 	return n, nil
 }
 
@@ -142,13 +152,15 @@ func framing(err error, line int, what string) error {
 // action parses an action line: exactly one of index, create, update, delete, whose
 // value is an object (WR-1).
 func (b *bulkReader) action(line []byte) (string, jsonstream.Value, error) {
-	bad := &errFraming{"line " + strconv.Itoa(b.lines.Line()) + " is not an action: expected {\"index\"|\"create\"|\"update\"|\"delete\": {…}}"}
+	bad := func() error {
+		return &errFraming{"line " + strconv.Itoa(b.lines.Line()) + " is not an action: expected {\"index\"|\"create\"|\"update\"|\"delete\": {…}}"}
+	}
 	if b.tree.Parse(line, maxJSONDepth) != nil {
-		return "", jsonstream.Value{}, bad
+		return "", jsonstream.Value{}, bad()
 	}
 	root := b.tree.Root()
 	if root.Kind() != '{' || root.Len() != 1 || root.First().Kind() != '{' {
-		return "", jsonstream.Value{}, bad
+		return "", jsonstream.Value{}, bad()
 	}
 	m := root.First()
 	for _, verb := range []string{"index", "create", "update", "delete"} {
@@ -156,7 +168,7 @@ func (b *bulkReader) action(line []byte) (string, jsonstream.Value, error) {
 			return verb, m, nil
 		}
 	}
-	return "", jsonstream.Value{}, bad
+	return "", jsonstream.Value{}, bad()
 }
 
 // refuse records a refused item (WR-27); past maxRefusedBytes it stops the body.

@@ -3,6 +3,7 @@ package osproxy
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -29,8 +30,25 @@ var (
 	docCreated = response(201, "Created", `{"_index":"osproxy-shared","_id":"acme:orders:1","result":"created"}`)
 	tenHits    = searchBody(10)
 
-	docCreatedBytes, tenHitsBytes = []byte(docCreated), []byte(tenHits)
+	bulkItems = response(200, "OK", bulkAnswer(100))
+
+	docCreatedBytes, tenHitsBytes, bulkItemsBytes = []byte(docCreated), []byte(tenHits), []byte(bulkItems)
 )
+
+// bulkAnswer is OpenSearch's answer to a bulk of n index actions of tenant acme.
+func bulkAnswer(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"took":3,"errors":false,"items":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"index":{"_index":"osproxy-shared","_id":"acme:orders:` + strconv.Itoa(i) +
+			`","_version":1,"result":"created","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":` + strconv.Itoa(i) + `,"_primary_term":1,"status":201}}`)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
 
 func searchBody(n int) string {
 	var b strings.Builder
@@ -80,17 +98,22 @@ func (u *cannedUpstream) serve(c net.Conn) {
 		if err != nil {
 			return
 		}
-		n := declaredLength(head)
+		line := head[:bytes.IndexByte(head, '\n')]
 		resp := docCreatedBytes
-		if bytes.Contains(head[:bytes.IndexByte(head, '\n')], []byte("_search")) {
+		switch {
+		case bytes.Contains(line, []byte("_search")):
 			resp = tenHitsBytes
+		case bytes.Contains(line, []byte("_bulk")):
+			resp = bulkItemsBytes
 		}
-		for n > 0 {
-			m, err := r.Read(scratch[:min(n, len(scratch))])
-			if err != nil {
+		var body h1.Body
+		body.Reset(r, int64(declaredLength(head)), bytes.Contains(head, []byte("chunked")))
+		for {
+			if _, err := body.Read(scratch); err == io.EOF {
+				break
+			} else if err != nil {
 				return
 			}
-			n -= m
 		}
 		if _, err := c.Write(resp); err != nil {
 			return
@@ -170,15 +193,19 @@ func (g *rig) roundTrip(t testing.TB, req []byte) (int, int) {
 		t.Fatal(err)
 	}
 	status := int(head[9]-'0')*100 + int(head[10]-'0')*10 + int(head[11]-'0')
-	n := declaredLength(head)
-	for left := n; left > 0; {
-		m, err := g.r.Read(g.buf[:min(left, len(g.buf))])
+	var body h1.Body
+	body.Reset(g.r, int64(declaredLength(head)), bytes.Contains(head, []byte("chunked")))
+	n := 0
+	for {
+		m, err := body.Read(g.buf)
+		n += m
+		if err == io.EOF {
+			return status, n
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		left -= m
 	}
-	return status, n
 }
 
 // request builds a raw request; tenancy ones carry x-tenant.
@@ -213,6 +240,17 @@ var dataPathCases = []struct {
 	{"passthrough search", true, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, false), 200, 9},
 	{"tenancy write 256B", false, request("PUT", "/orders/_doc/1", doc(256), true), 201, 32},
 	{"tenancy search 10 hits", false, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, true), 200, 32},
+	{"passthrough bulk 100x256B", true, request("POST", "/orders/_bulk", bulkBody(100, 256), false), 200, 9},
+	{"tenancy bulk 100x256B", false, request("POST", "/orders/_bulk", bulkBody(100, 256), true), 200, 600},
+}
+
+// bulkBody is a _bulk of n index actions of size-byte documents.
+func bulkBody(n, size int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(`{"index":{"_id":"` + strconv.Itoa(i) + `"}}` + "\n" + doc(size) + "\n")
+	}
+	return b.String()
 }
 
 func BenchmarkDataPath(b *testing.B) {

@@ -12,43 +12,73 @@ func Members(obj []byte, fn func(key, value []byte) error) error {
 	return children(obj, tokObjectStart, fn)
 }
 
-// MembersTrusted is Members for a document Validate (or a Tree) has already accepted:
-// it skims each value instead of walking it token by token, and does not check UTF-8
-// again, so a large document costs one quick pass. On a document that was not checked
-// it still returns a *SyntaxError for malformed grammar, but may accept invalid UTF-8.
+// MembersTrusted is Members for a document Validate, a Tree or a Transform has already
+// accepted: it skims each value instead of walking it token by token, and does not
+// check UTF-8 again, so a large document costs one quick pass. On a document that was
+// not checked it still returns a *SyntaxError for malformed grammar, but may accept
+// invalid UTF-8.
 func MembersTrusted(obj []byte, fn func(key, value []byte) error) error {
+	return childrenTrusted(obj, tokObjectStart, fn)
+}
+
+// Member is one member of an object: its raw name (escapes intact) and trimmed value.
+type Member struct{ Key, Value []byte }
+
+// AppendMembersTrusted appends the members of obj, already accepted as MembersTrusted
+// says, to dst: for a caller that looks at some members before writing any.
+func AppendMembersTrusted(dst []Member, obj []byte) ([]Member, error) {
+	err := childrenTrusted(obj, tokObjectStart, func(k, v []byte) error {
+		dst = append(dst, Member{k, v})
+		return nil
+	})
+	return dst, err
+}
+
+// ElementsTrusted is Elements for an array already accepted, as MembersTrusted is.
+func ElementsTrusted(arr []byte, fn func(value []byte) error) error {
+	return childrenTrusted(arr, tokArrayStart, func(_, value []byte) error { return fn(value) })
+}
+
+// childrenTrusted walks the members or elements of doc, which must open with want,
+// skimming each value.
+func childrenTrusted(doc []byte, want token, fn func(key, value []byte) error) error {
 	var p parser
 	p.init(0)
-	p.r.initBytes(obj)
+	p.r.initBytes(doc)
 	tok, err := p.next()
 	if err != nil {
 		return err
 	}
-	if tok != tokObjectStart {
-		return &SyntaxError{Offset: int64(p.tokStart), Msg: msgNotObject}
+	if tok != want {
+		msg := msgNotObject
+		if want == tokArrayStart {
+			msg = msgNotArray
+		}
+		return &SyntaxError{Offset: int64(p.tokStart), Msg: msg}
 	}
+	var key []byte
 	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
-		if tok == tokObjectEnd {
-			_, err := p.next() // only white space may follow
-			return err
-		}
-		key := obj[p.tokStart+1 : p.r.pos-1]
 		c, err := p.advance()
 		if err != nil {
 			return err
 		}
-		start := p.r.pos
 		if !p.expectsValue(c) {
-			return p.r.syntax(msgValue)
+			tok, err := p.token(c)
+			switch {
+			case err != nil:
+				return err
+			case tok == tokKey:
+				key = doc[p.tokStart+1 : p.r.pos-1]
+				continue
+			}
+			_, err = p.next() // the container closed: only white space may follow
+			return err
 		}
+		start := p.r.pos
 		if err := p.skipValue(); err != nil {
 			return err
 		}
-		if err := fn(key, obj[start:p.r.pos]); err != nil {
+		if err := fn(key, doc[start:p.r.pos]); err != nil {
 			return err
 		}
 	}

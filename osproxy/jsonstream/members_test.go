@@ -153,3 +153,21 @@ func TestMembersTrusted_ValidDocuments_SameAsMembers(t *testing.T) {
 		}
 	}
 }
+
+func TestElementsTrusted_ValidArrays_SameAsElements(t *testing.T) {
+	for _, doc := range []string{`[]`, ` [ 1 , "a" , {"b":[2]} , [ ] , null ] `} {
+		var want, got []string
+		_ = Elements([]byte(doc), func(v []byte) error { want = append(want, string(v)); return nil })
+		if err := ElementsTrusted([]byte(doc), func(v []byte) error { got = append(got, string(v)); return nil }); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: got %q, want %q", doc, got, want)
+		}
+	}
+	for _, bad := range []string{`[1,]`, `[1 2]`, `{}`, `[1] x`} {
+		if ElementsTrusted([]byte(bad), func(v []byte) error { return nil }) == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}

@@ -43,6 +43,20 @@ func NewReader(src io.Reader, max int) *Reader {
 // counting from 1.
 func (r *Reader) Line() int { return r.line }
 
+// Ready reports whether n more lines are already in the buffer, so that reading them
+// will not wait on the source.
+func (r *Reader) Ready(n int) bool {
+	b := r.buf[r.start:r.end]
+	for ; n > 0; n-- {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return false
+		}
+		b = b[i+1:]
+	}
+	return true
+}
+
 // Next returns the next line, without its newline or a trailing carriage return. The
 // slice is valid until the next call. At the end of the body it returns io.EOF.
 func (r *Reader) Next() ([]byte, error) {

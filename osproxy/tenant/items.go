@@ -15,52 +15,62 @@ type Items struct {
 	physical string
 	fallback string // the path's logical index, for an item without a readable id
 	views    map[string]*Shaping
+	members  []jsonstream.Member // scratch: the members of the result being shaped
+	prefix   []byte              // "{tenant}:"
 }
 
 // NewItems returns the item shaper of one tenant's answer.
 func NewItems(tenant, physical, fallback string) *Items {
-	return &Items{tenant: tenant, physical: physical, fallback: fallback, views: make(map[string]*Shaping, 1)}
+	return &Items{tenant: tenant, physical: physical, fallback: fallback, views: make(map[string]*Shaping, 1),
+		prefix: []byte(tenant + ":")}
 }
 
-// view returns the shaping of one logical index, made once per answer.
-func (it *Items) view(index string) *Shaping {
-	sh, ok := it.views[index]
-	if !ok {
-		sh = &Shaping{Shaper: NewShaper(it.tenant, index), Errors: NewSanitizer(it.physical, it.tenant, index)}
-		it.views[index] = sh
+// view returns the shaping of the logical index a raw JSON physical id of this tenant
+// names, made once per answer; an id it cannot read gets the fallback's.
+func (it *Items) view(rawID []byte) *Shaping {
+	index := it.indexOfID(rawID)
+	if sh, ok := it.views[string(index)]; ok { // no allocation: a map key conversion
+		return sh
 	}
+	name := string(index)
+	if index == nil {
+		name = it.fallback
+	}
+	sh := &Shaping{Shaper: NewShaper(it.tenant, name), Errors: NewSanitizer(it.physical, it.tenant, name)}
+	it.views[string(index)] = sh
 	return sh
 }
 
-// indexOfID returns the logical index of a raw JSON physical id of this tenant.
-func (it *Items) indexOfID(rawID []byte) string {
+// indexOfID returns the logical index part of a raw JSON physical id of this tenant
+// (index names hold no ':'), or nil.
+func (it *Items) indexOfID(rawID []byte) []byte {
 	if jsonstream.Kind(rawID) != '"' {
-		return it.fallback
+		return nil
 	}
 	id := rawID[1 : len(rawID)-1]
 	if bytes.IndexByte(id, '\\') >= 0 {
 		s, err := jsonstream.Unquote(rawID)
 		if err != nil {
-			return it.fallback
+			return nil
 		}
 		id = []byte(s)
 	}
-	rest, ok := bytes.CutPrefix(id, []byte(it.tenant+":"))
+	rest, ok := bytes.CutPrefix(id, it.prefix)
 	if !ok {
-		return it.fallback
+		return nil
 	}
 	index, _, ok := bytes.Cut(rest, []byte{':'})
 	if !ok {
-		return it.fallback
+		return nil
 	}
-	return string(index)
+	return index
 }
 
 // AppendBulkItem shapes one _bulk item, {"index": {…}}, and appends it to dst.
 func (it *Items) AppendBulkItem(dst, item []byte) ([]byte, error) {
 	dst = append(dst, '{')
 	n := 0
-	err := jsonstream.Members(item, func(verb, result []byte) error {
+	err := jsonstream.MembersTrusted(item, func(verb, result []byte) error {
 		if n > 0 {
 			dst = append(dst, ',')
 		}
@@ -74,34 +84,38 @@ func (it *Items) AppendBulkItem(dst, item []byte) ([]byte, error) {
 }
 
 // AppendResult shapes the result of one write or one _mget doc: _index and _id logical,
-// the error sanitized, get and _source without the reserved fields.
+// the error sanitized, get and _source without the reserved fields. The result is
+// read once: its _id, which names its logical index, may come after _index.
 func (it *Items) AppendResult(dst, result []byte) ([]byte, error) {
 	if jsonstream.Kind(result) != '{' {
 		return append(dst, result...), nil
 	}
+	var err error
+	if it.members, err = jsonstream.AppendMembersTrusted(it.members[:0], result); err != nil {
+		return dst, err
+	}
 	var rawID []byte
-	_ = jsonstream.Members(result, func(k, v []byte) error {
-		if jsonstream.KeyIs(k, "_id") {
-			rawID = v
+	for _, m := range it.members {
+		if jsonstream.KeyIs(m.Key, "_id") {
+			rawID = m.Value
 		}
-		return nil
-	})
-	sh := it.view(it.indexOfID(rawID))
+	}
+	sh := it.view(rawID)
 	w := memberWriter{dst: append(dst, '{')}
-	err := jsonstream.Members(result, func(key, value []byte) error {
+	for _, m := range it.members {
 		switch {
-		case jsonstream.KeyIs(key, "error"):
-			w.raw(key, nil)
-			w.dst = sh.Errors.Append(w.dst, value)
-		case jsonstream.KeyIs(key, "get"):
-			w.raw(key, nil)
-			var err error
-			w.dst, err = sh.Shaper.NestedHit(w.dst, value)
-			return err
+		case jsonstream.KeyIs(m.Key, "error"):
+			w.raw(m.Key, nil)
+			w.dst = sh.Errors.Append(w.dst, m.Value)
+		case jsonstream.KeyIs(m.Key, "get"):
+			w.raw(m.Key, nil)
+			w.dst, err = sh.Shaper.NestedHit(w.dst, m.Value)
 		default:
-			return sh.Shaper.hitMember(&w, key, value, 0)
+			err = sh.Shaper.hitMember(&w, m.Key, m.Value, 0)
 		}
-		return nil
-	})
-	return append(w.dst, '}'), err
+		if err != nil {
+			return w.dst, err
+		}
+	}
+	return append(w.dst, '}'), nil
 }

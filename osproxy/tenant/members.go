@@ -41,7 +41,7 @@ func (s *Shaper) object(w *memberWriter, value []byte, f filter) error {
 		return nil
 	}
 	inner := memberWriter{dst: append(w.dst, '{')}
-	err := jsonstream.Members(value, func(key, v []byte) error { return s.member(&inner, key, v, f) })
+	err := jsonstream.MembersTrusted(value, func(key, v []byte) error { return s.member(&inner, key, v, f) })
 	w.dst = append(inner.dst, '}')
 	return err
 }

@@ -36,7 +36,7 @@ func (s *Shaper) hit(dst, hit []byte, sortIDs uint64) ([]byte, error) {
 		return append(dst, hit...), nil
 	}
 	w := memberWriter{dst: append(dst, '{')}
-	err := jsonstream.Members(hit, func(key, value []byte) error { return s.hitMember(&w, key, value, sortIDs) })
+	err := jsonstream.MembersTrusted(hit, func(key, value []byte) error { return s.hitMember(&w, key, value, sortIDs) })
 	return append(w.dst, '}'), err
 }
 
@@ -94,7 +94,7 @@ func (s *Shaper) appendLogicalID(dst, value []byte) []byte {
 func (s *Shaper) appendSortValues(dst, arr []byte, sortIDs uint64) []byte {
 	dst = append(dst, '[')
 	i := 0
-	_ = jsonstream.Elements(arr, func(v []byte) error {
+	_ = jsonstream.ElementsTrusted(arr, func(v []byte) error {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -116,7 +116,7 @@ func (s *Shaper) appendIDValues(dst, arr []byte) []byte {
 	}
 	dst = append(dst, '[')
 	n := 0
-	_ = jsonstream.Elements(arr, func(v []byte) error {
+	_ = jsonstream.ElementsTrusted(arr, func(v []byte) error {
 		if n > 0 {
 			dst = append(dst, ',')
 		}
@@ -130,7 +130,7 @@ func (s *Shaper) appendIDValues(dst, arr []byte) []byte {
 func (s *Shaper) hitArray(w *memberWriter, arr []byte) error {
 	w.dst = append(w.dst, '[')
 	first := true
-	err := jsonstream.Elements(arr, func(hit []byte) error {
+	err := jsonstream.ElementsTrusted(arr, func(hit []byte) error {
 		if !first {
 			w.dst = append(w.dst, ',')
 		}
