@@ -89,6 +89,19 @@ if [ "$status" -ne 0 ]; then
 	exit "$status"
 fi
 
+# The real-cluster ingest cell: a local node (ci/opensearch.sh), the same bulk
+# straight to it and through osproxy. Skipped, and said so, when the node or the
+# proxy is unavailable.
+if [ -x bin/osproxy ] && os_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') &&
+	os_url=$(ci/opensearch.sh start "" "$os_port" 2>"$out/opensearch.log"); then
+	log "real-cluster bulk cell against $os_url"
+	bin/osbench realbulk -opensearch "$os_url" -osproxy bin/osproxy -out "$out" || log "the real-cluster bulk cell failed"
+	cat "$out/realbulk.md" >>"$out/results.md" 2>/dev/null || true
+	ci/opensearch.sh stop "" "$os_port" 2>>"$out/opensearch.log" || true
+else
+	log "the real-cluster bulk cell was skipped: no OpenSearch node (see $out/opensearch.log)"
+fi
+
 missed=$(grep -c '| MISSED |' "$out/results.md" || true)
 log "done in $(( $(date +%s) - start )) s: $missed gate(s) missed; see $out/results.md"
 if [ "${BENCH_ENFORCE:-0}" = 1 ] && [ "$missed" -gt 0 ]; then

@@ -14,6 +14,7 @@ commands:
   report    re-judge a results.json and print its Markdown table
   upstream  serve the lean mock OpenSearch
   rp        serve a stock httputil.ReverseProxy (leg R)
+  realbulk  the same _bulk straight to a real OpenSearch and through osproxy, side by side
 
 run "osbench <command> -h" for the flags of a command.
 `
@@ -33,6 +34,8 @@ func main() {
 		err = runUpstream(os.Args[2:])
 	case "rp":
 		err = runRP(os.Args[2:])
+	case "realbulk":
+		err = runRealBulk(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 		return
