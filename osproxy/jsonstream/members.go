@@ -45,16 +45,8 @@ func childrenTrusted(doc []byte, want token, fn func(key, value []byte) error) e
 	var p parser
 	p.init(0)
 	p.r.initBytes(doc)
-	tok, err := p.next()
-	if err != nil {
+	if err := p.open(want); err != nil {
 		return err
-	}
-	if tok != want {
-		msg := msgNotObject
-		if want == tokArrayStart {
-			msg = msgNotArray
-		}
-		return &SyntaxError{Offset: int64(p.tokStart), Msg: msg}
 	}
 	var key []byte
 	for {
@@ -96,16 +88,8 @@ func children(doc []byte, want token, fn func(key, value []byte) error) error {
 	p.init(0)
 	p.r.initBytes(doc)
 	p.r.strict = true
-	tok, err := p.next()
-	if err != nil {
+	if err := p.open(want); err != nil {
 		return err
-	}
-	if tok != want {
-		msg := msgNotObject
-		if want == tokArrayStart {
-			msg = msgNotArray
-		}
-		return &SyntaxError{Offset: int64(p.tokStart), Msg: msg}
 	}
 	var key []byte
 	start := -1 // where the current child value began
@@ -149,4 +133,20 @@ func Kind(value []byte) byte {
 		return '0'
 	}
 	return 0
+}
+
+// open reads the first token and checks that it opens the container want.
+func (p *parser) open(want token) error {
+	tok, err := p.next()
+	if err != nil {
+		return err
+	}
+	if tok != want {
+		msg := msgNotObject
+		if want == tokArrayStart {
+			msg = msgNotArray
+		}
+		return &SyntaxError{Offset: int64(p.tokStart), Msg: msg}
+	}
+	return nil
 }
