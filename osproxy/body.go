@@ -35,6 +35,20 @@ func (p *Proxy) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *E
 	return body, nil
 }
 
+// requiredJSONBody is readJSONBody for the endpoints that need a body: an absent one
+// is refused with missing as the reason. On refusal it has answered and returns nil.
+func (p *Proxy) requiredJSONBody(w http.ResponseWriter, r *http.Request, missing string) []byte {
+	body, e := p.readJSONBody(w, r)
+	if e == nil && body == nil {
+		e = fail(CodeMalformedBody, missing)
+	}
+	if e != nil {
+		writeError(w, r, e)
+		return nil
+	}
+	return body
+}
+
 // readBody reads a request body the proxy must rewrite: at most max_body_bytes
 // (SRCH-3) after gzip decoding (SRCH-5), of a JSON content type (SRCH-4), paced as
 // openBody says. An absent or blank body is returned as nil. The caller checks the

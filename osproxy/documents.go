@@ -28,13 +28,8 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 			return
 		}
 	}
-	body, e := p.readJSONBody(w, r)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
+	body := p.requiredJSONBody(w, r, "a document body is required")
 	if body == nil {
-		writeError(w, r, fail(CodeMalformedBody, "a document body is required"))
 		return
 	}
 	doc, e := injectSource(make([]byte, 0, len(body)+64+len(tr.index)), body, tr.tenant, tr.index)

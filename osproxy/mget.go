@@ -19,13 +19,8 @@ func (p *Proxy) mget(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		writeError(w, r, e)
 		return
 	}
-	body, e := p.readJSONBody(w, r)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
+	body := p.requiredJSONBody(w, r, "an _mget body with docs or ids is required")
 	if body == nil {
-		writeError(w, r, fail(CodeMalformedBody, "an _mget body with docs or ids is required"))
 		return
 	}
 	var tree jsonstream.Tree
