@@ -52,6 +52,7 @@ func renderAllowList() string {
 		b.WriteString("\n#### " + part.title + "\n\n")
 		writeParams(&b, part.o)
 	}
+	writeReadTables(&b)
 	b.WriteString("\n### Query clauses\n\nA query is an object with exactly one of these clauses.\n\n")
 	for _, c := range sorted(queryTable) {
 		writeClause(&b, c)
@@ -62,6 +63,38 @@ func renderAllowList() string {
 		writeClause(&b, c)
 	}
 	return b.String()
+}
+
+// writeReadTables renders the bodies and parameters of the reads beyond a plain search
+// (spec/14-reads.md).
+func writeReadTables(b *strings.Builder) {
+	for _, part := range []struct {
+		title string
+		o     *object
+	}{
+		{"a point in time (`pit`)", pitObject}, {"The body of `_count` and `_validate/query`", countMembers},
+		{"The body of `_delete_by_query`", byQueryMembers}, {"The body of `_update_by_query`", updateByMembers},
+		{"A multi-search header", headerMembers},
+	} {
+		b.WriteString("\n#### " + part.title + "\n\n")
+		writeParams(b, part.o)
+	}
+	b.WriteString("\n### Query-string parameters\n\nA parameter not listed for an endpoint is refused with " +
+		"`unsupported_parameter`.\n")
+	for _, part := range []struct {
+		title string
+		e     Endpoint
+	}{
+		{"`_search`", EndpointSearch}, {"`_count`", EndpointCount}, {"`_validate/query`", EndpointValidate},
+		{"`_msearch`", EndpointMultiSearch}, {"`_delete_by_query` and `_update_by_query`", EndpointDeleteByQuery},
+		{"`_search/scroll` (the next page)", EndpointScroll}, {"`_search/point_in_time` (creating one)", EndpointCreatePIT},
+		{"clearing a scroll, deleting a point in time", EndpointFormatOnly},
+	} {
+		b.WriteString("\n#### " + part.title + "\n\n| parameter | what the proxy does |\n|---|---|\n")
+		for _, row := range paramRows(part.e) {
+			b.WriteString("| `" + row[0] + "` | " + row[1] + " |\n")
+		}
+	}
 }
 
 func sorted(cs []*clause) []*clause {

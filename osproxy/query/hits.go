@@ -52,6 +52,9 @@ func sortEntry(j *judge, v jsonstream.Value) error {
 		if !j.topSort {
 			return j.refuse("_id may be sorted on only in the top-level sort")
 		}
+		if !j.pol.Filter.single() {
+			return j.refuse(multiIndexID)
+		}
 		if j.sorts >= 64 {
 			return j.refuse("a sort on _id must be among the first 64 sort entries")
 		}
@@ -136,7 +139,9 @@ func (j *judge) searchAfter(v jsonstream.Value) error {
 			if !ok {
 				return j.refuse("expected the id of the last hit")
 			}
-			j.appendPhysicalID(id)
+			if err := j.appendPhysicalID(id); err != nil {
+				return err
+			}
 		} else if err := scalarOrNullKind.judge(j, e); err != nil {
 			return err
 		}

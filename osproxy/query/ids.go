@@ -5,13 +5,21 @@ import (
 )
 
 // appendPhysicalID appends the physical id of a tenant's logical id as a JSON string
-// (ISO-9; the layout is TEN-7's {tenant}:{index}:{id}).
-func (j *judge) appendPhysicalID(id []byte) {
+// (ISO-9; the layout is TEN-7's {tenant}:{index}:{id}). A view of several logical
+// indices has no one physical id for a logical id, and refuses it (READ-6).
+func (j *judge) appendPhysicalID(id []byte) error {
 	f := &j.pol.Filter
+	if !f.single() {
+		return j.refuse(multiIndexID)
+	}
 	buf := make([]byte, 0, len(f.Tenant)+len(f.Index)+2+len(id))
 	buf = append(append(append(append(append(buf, f.Tenant...), ':'), f.Index...), ':'), id...)
 	j.appendText(buf)
+	return nil
 }
+
+// multiIndexID explains why _id is refused in a view of several logical indices.
+const multiIndexID = "_id names a document of one logical index; name exactly one index to use ids"
 
 // idText reads an id: a string, or a number whose text is the id (OpenSearch reads ids
 // as text).
@@ -34,8 +42,7 @@ var termValue = &kind{"string, number or boolean (an id on `_id`)", func(j *judg
 	if !ok {
 		return j.refuse("expected an id")
 	}
-	j.appendPhysicalID(id)
-	return nil
+	return j.appendPhysicalID(id)
 }}
 
 // termsValue is the field member of terms: an array of terms. A terms lookup (an object

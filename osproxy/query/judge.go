@@ -22,6 +22,9 @@ func (r *Refusal) Error() string { return "`" + r.Path + "`: " + r.Reason }
 type Policy struct {
 	Filter       Filter
 	AllowScripts bool
+	// PIT is the cluster's id of the point in time a search names, opened from the
+	// cursor the proxy issued; nil where a search may not name one (READ-26).
+	PIT []byte
 }
 
 // judge walks a parsed body once, checks every value against the allow-list and

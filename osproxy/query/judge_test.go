@@ -124,7 +124,9 @@ func TestJudgeSearch_RefusedBodies_NameTheirPath(t *testing.T) {
 }
 
 func TestParseParams_UnknownOrWidening_Refused(t *testing.T) {
-	for _, raw := range []string{"q=*", "source=%7B%7D", "routing=globex", "search_pipeline=p", "scroll=1m", "search_type=dfs_query_then_fetch", "%71=x"} {
+	for _, raw := range []string{"df=msg", "source=%7B%7D", "routing=globex", "search_pipeline=p", "scroll=forever",
+		"search_type=dfs_query_then_fetch", "%64f=x", "source_content_type=application/json",
+		"source=%7B%7D&source_content_type=application/yaml"} {
 		if _, err := ParseParams(raw); err == nil {
 			t.Errorf("ParseParams(%q) accepted", raw)
 		}

@@ -7,42 +7,42 @@ import (
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
-// Params are a search's query-string parameters, split as ISO-4 says: those that change
-// what the search runs are folded into the judged body; the others are forwarded.
+// Params are a read's query-string parameters, split as ISO-4 and its endpoint's table
+// say: those that change what the read runs are folded into the judged body, those
+// whose value matters are judged and forwarded canonically, the others are forwarded.
 type Params struct {
-	Forward string            // the forwarded pairs, raw, joined by &
-	single  map[string]string // folded parameters that replace a body member
+	Forward string            // the forwarded pairs, joined by &: raw, or canonical when judged
+	single  map[string]string // folded parameters that replace a body member, and q's
 	sort    []string          // sort entries, after the body's
 	dvf     []string          // docvalue_fields, after the body's
+	// Source is the source parameter, which stands for the body (READ-8); ScrollID is
+	// the scroll_id parameter of a scroll's next page. Both are nil when absent.
+	Source, ScrollID []byte
+	scroll           bool // a search's scroll parameter: it opens a scroll
 }
 
-// ParamError names a parameter that is neither folded nor forwarded, or whose
-// percent-encoding is malformed (Malformed).
+// ParamError names a parameter that is neither folded nor forwarded, whose value is
+// refused (Reason), or whose percent-encoding is malformed (Malformed).
 type ParamError struct {
-	Name      string
-	Malformed bool
+	Name, Reason string
+	Malformed    bool
 }
 
 func (e *ParamError) Error() string {
 	if e.Malformed {
 		return "the query string has a malformed percent-encoding"
 	}
+	if e.Reason != "" {
+		return "the parameter " + e.Name + " is refused: " + e.Reason
+	}
 	return "the parameter " + e.Name + " is not supported in tenancy mode"
 }
 
-// folded are the parameters OpenSearch reads into the search source.
-var folded = map[string]bool{"size": true, "from": true, "timeout": true, "terminate_after": true,
-	"track_total_hits": true, "track_scores": true, "version": true, "seq_no_primary_term": true, "explain": true,
-	"_source": true, "_source_includes": true, "_source_excludes": true, "stored_fields": true}
+// ParseParams splits a search's raw query string (ISO-4).
+func ParseParams(raw string) (*Params, error) { return ParseParamsFor(raw, EndpointSearch) }
 
-// forwarded are the parameters that only change how the response is produced.
-var forwarded = map[string]bool{"typed_keys": true, "rest_total_hits_as_int": true, "allow_partial_search_results": true,
-	"batched_reduce_size": true, "max_concurrent_shard_requests": true, "pre_filter_shard_size": true,
-	"request_cache": true, "preference": true, "cancel_after_time_interval": true, "phase_took": true,
-	"filter_path": true, "pretty": true, "human": true}
-
-// ParseParams splits a raw query string (ISO-4).
-func ParseParams(raw string) (*Params, error) {
+// ParseParamsFor splits a raw query string by the table of endpoint e.
+func ParseParamsFor(raw string, e Endpoint) (*Params, error) {
 	ps := &Params{}
 	var fwd []string
 	for rest := raw; rest != ""; {
@@ -57,27 +57,78 @@ func ParseParams(raw string) (*Params, error) {
 		if err1 != nil || err2 != nil {
 			return nil, &ParamError{Name: rawName, Malformed: true}
 		}
+		r, ok := e.rule(name)
+		if !ok {
+			return nil, &ParamError{Name: name}
+		}
 		switch {
-		case name == "error_trace":
-			// Accepted, never forwarded: a stack trace shows the cluster's internals.
-		case forwarded[name]:
+		case r.how == accepted:
+		case r.how == forward:
 			fwd = append(fwd, pair)
+		case r.how == refused:
+			return nil, &ParamError{Name: name, Reason: r.note}
+		case r.how == judged:
+			canon, err := judgeParam(name, value, r.kind)
+			if err != nil {
+				return nil, err
+			}
+			fwd = append(fwd, url.QueryEscape(name)+"="+url.QueryEscape(canon))
+			ps.scroll = ps.scroll || name == "scroll"
 		case name == "sort":
 			ps.sort = append(ps.sort, splitList(value)...)
 		case name == "docvalue_fields":
 			ps.dvf = append(ps.dvf, splitList(value)...)
-		case folded[name]:
+		case name == "source":
+			ps.Source = []byte(value)
+		case name == "scroll_id":
+			ps.ScrollID = []byte(value)
+		default: // fold, queryQ, source_content_type
 			if ps.single == nil {
 				ps.single = map[string]string{}
 			}
 			ps.single[name] = value
-		default:
-			return nil, &ParamError{Name: name}
 		}
+	}
+	if err := ps.checkCompanions(); err != nil {
+		return nil, err
 	}
 	ps.Forward = strings.Join(fwd, "&")
 	return ps, nil
 }
+
+// checkCompanions refuses parameters that OpenSearch reads only beside another one, as
+// OpenSearch refuses them: q's companions without q, source_content_type without
+// source; and a source of another content type (SRCH-4).
+func (ps *Params) checkCompanions() error {
+	if !ps.has("q") {
+		for _, n := range qParams[1:] {
+			if ps.has(n) {
+				return &ParamError{Name: n, Reason: "it only has a meaning with q"}
+			}
+		}
+	}
+	ct, hasCT := ps.single["source_content_type"]
+	switch {
+	case ps.Source == nil && hasCT:
+		return &ParamError{Name: "source_content_type", Reason: "it only has a meaning with source"}
+	case ps.Source != nil && !hasCT:
+		return &ParamError{Name: "source", Reason: "source_content_type must say application/json"}
+	case ps.Source != nil && !isJSONType(ct):
+		return &ParamError{Name: "source_content_type", Reason: "only application/json is accepted"}
+	}
+	return nil
+}
+
+func isJSONType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
+}
+
+// Scroll reports whether a search's parameters open a scroll.
+func (ps *Params) Scroll() bool { return ps != nil && ps.scroll }
+
+// HasQ reports whether the parameters carry a q query.
+func (ps *Params) HasQ() bool { return ps != nil && ps.has("q") }
 
 func splitList(s string) []string {
 	var out []string
@@ -94,8 +145,11 @@ func (ps *Params) replaces(name string) bool {
 	if ps == nil || ps.single == nil {
 		return false
 	}
-	if name == "_source" {
+	switch name {
+	case "_source":
 		return ps.has("_source") || ps.has("_source_includes") || ps.has("_source_excludes")
+	case "query":
+		return ps.has("q") // the URL's q replaces the body's query, as OpenSearch does (READ-7)
 	}
 	return ps.has(name)
 }

@@ -25,7 +25,7 @@ func init() {
 		p("stored_fields", storedFields), p("sort", sortKind), p("search_after", &kind{"array of sort values (ids at `_id` positions)", nil}),
 		p("highlight", highlightKind), p("collapse", collapseKind), p("rescore", rescoreKind), p("version", boolKind),
 		p("seq_no_primary_term", boolKind), p("explain", falseKind), p("profile", falseKind),
-		p("script_fields", scriptFieldsKind), p("include_named_queries_score", boolKind))
+		p("script_fields", scriptFieldsKind), p("include_named_queries_score", boolKind), p("pit", pitKind))
 }
 
 // refusedMembers explains top-level members that are known and refused (ISO-5, ISO-6).
@@ -35,7 +35,6 @@ var refusedMembers = map[string]string{
 	"ext":              "ext hands the request to plugins the proxy cannot judge",
 	"indices_boost":    "indices_boost names indices; a tenant names only its logical index",
 	"knn":              "knn runs outside the query the tenant filter wraps",
-	"pit":              "point in time is not supported on this endpoint",
 	"slice":            "sliced scrolls are not supported",
 	"runtime_mappings": "runtime fields are not supported",
 	"derived":          "derived fields are not supported",
@@ -136,7 +135,7 @@ func (j *judge) searchBody(root jsonstream.Value, params *Params) error {
 		j.comma(n)
 		n++
 		j.writeKey("query")
-		if err := j.appendWrapped(jsonstream.Value{}); err != nil {
+		if err := j.appendFoldedQuery(params); err != nil {
 			return err
 		}
 	}

@@ -11,7 +11,16 @@ import (
 type Filter struct {
 	TenantField, IndexField string
 	Tenant, Index           string
+	// Indices, when it holds more than one name, replaces Index: the view is several
+	// logical indices and the filter a terms on IndexField (READ-4). AllIndices drops the
+	// index filter: every logical index of the tenant (READ-5).
+	Indices    []string
+	AllIndices bool
 }
+
+// single reports whether the view is one logical index, the only view in which a
+// logical id names one document (ISO-9).
+func (f *Filter) single() bool { return !f.AllIndices && len(f.Indices) <= 1 }
 
 // appendWrapped writes the tenant filter around a judged query (SRCH-2): the filter
 // sits at the root of the query the cluster runs, whatever the client's query is.
@@ -21,11 +30,8 @@ func (j *judge) appendWrapped(q jsonstream.Value) error {
 	j.out = jsonstream.AppendString(j.out, f.TenantField)
 	j.out = append(j.out, ':')
 	j.out = jsonstream.AppendString(j.out, f.Tenant)
-	j.out = append(j.out, `}},{"term":{`...)
-	j.out = jsonstream.AppendString(j.out, f.IndexField)
-	j.out = append(j.out, ':')
-	j.out = jsonstream.AppendString(j.out, f.Index)
-	j.out = append(j.out, `}}],"must":[`...)
+	j.out = appendIndexFilter(j.out, f)
+	j.out = append(j.out, `],"must":[`...)
 	if q.Valid() {
 		if err := queryKind.judge(j, q); err != nil {
 			return err
@@ -35,6 +41,30 @@ func (j *judge) appendWrapped(q jsonstream.Value) error {
 	}
 	j.out = append(j.out, `]}}`...)
 	return nil
+}
+
+// appendIndexFilter appends the filter's index clause after the tenant's term: a term on
+// one logical index, a terms on several, nothing for all of them (READ-4, READ-5).
+func appendIndexFilter(out []byte, f *Filter) []byte {
+	switch {
+	case f.AllIndices:
+		return append(out, `}}`...)
+	case len(f.Indices) > 1:
+		out = append(out, `}},{"terms":{`...)
+		out = jsonstream.AppendString(out, f.IndexField)
+		out = append(out, ':', '[')
+		for i, name := range f.Indices {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = jsonstream.AppendString(out, name)
+		}
+		return append(out, `]}}`...)
+	}
+	out = append(out, `}},{"term":{`...)
+	out = jsonstream.AppendString(out, f.IndexField)
+	out = append(out, ':')
+	return append(jsonstream.AppendString(out, f.Index), `}}`...)
 }
 
 // wrapper decodes a wrapper query, judges what it holds as a query at this position and
