@@ -176,6 +176,8 @@ type Sanitizer struct {
 	physical string // the shared index's name
 	logical  string
 	prefix   []byte // "{tenant}:{index}:"
+	tenant   []byte // "{tenant}:", in a view of several indices (views.go)
+	multi    bool
 }
 
 // NewSanitizer returns the sanitizer of one tenant's view of one logical index.
@@ -200,6 +202,10 @@ func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
 	case '{':
 		dst = append(dst, '{')
 		n := 0
+		logical := s.logical
+		if name := s.objectIndex(v); name != "" {
+			logical = name
+		}
 		for m := v.First(); m.Valid(); m = m.Next() {
 			key := m.Key()
 			if jsonstream.KeyIs(key, "index_uuid") {
@@ -211,7 +217,7 @@ func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
 			n++
 			dst = append(append(append(dst, '"'), key...), '"', ':')
 			if (jsonstream.KeyIs(key, "index") || jsonstream.KeyIs(key, "_index")) && m.Kind() == '"' {
-				dst = jsonstream.AppendString(dst, s.logical)
+				dst = jsonstream.AppendString(dst, logical)
 				continue
 			}
 			dst = s.value(dst, m)
@@ -245,7 +251,11 @@ func (s *Sanitizer) appendText(dst, text []byte) []byte {
 	if bytes.Contains(text, []byte(FieldTenant)) || bytes.Contains(text, []byte(FieldIndex)) {
 		return append(dst, Withheld...)
 	}
-	text = bytes.ReplaceAll(text, s.prefix, nil)
+	if s.multi {
+		text = s.stripTenantPrefixes(text)
+	} else {
+		text = bytes.ReplaceAll(text, s.prefix, nil)
+	}
 	text = s.dropUUIDs(text)
 	return append(dst, bytes.ReplaceAll(text, []byte(s.physical), []byte(s.logical))...)
 }

@@ -14,6 +14,7 @@ type Shaper struct {
 	// SortIDs has bit k set when the k-th sort value of a top-level hit is an _id
 	// (ISO-9). Hits of inner_hits and top_hits never sort on _id.
 	SortIDs uint64
+	multi   *multiView // a view of several logical indices (views.go); nil for one
 }
 
 // NewShaper returns the shaper for one tenant's view of one logical index.
@@ -35,6 +36,7 @@ func (s *Shaper) hit(dst, hit []byte, sortIDs uint64) ([]byte, error) {
 	if jsonstream.Kind(hit) != '{' {
 		return append(dst, hit...), nil
 	}
+	defer s.leave(s.enter(hit)) // a view of several indices names each hit by its id
 	w := memberWriter{dst: append(dst, '{')}
 	err := jsonstream.MembersTrusted(hit, func(key, value []byte) error { return s.hitMember(&w, key, value, sortIDs) })
 	return append(w.dst, '}'), err
