@@ -193,7 +193,8 @@ func checkContentType(h http.Header) *Error {
 		return nil
 	}
 	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
+	// application/x-ndjson is JSON lines, which OpenSearch reads as JSON too (READ-13).
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "application/x-ndjson") {
 		return nil
 	}
 	return fail(CodeUnsupportedMedia, "content type "+strconv.Quote(ct)+" is not supported; send application/json")

@@ -45,6 +45,7 @@ const (
 	CodeExpectationFailed   Code = h1.CodeExpectation
 	CodeUnsupportedTE       Code = h1.CodeUnsupportedTE
 	CodeVersionNotSupported Code = h1.CodeVersionUnsupported
+	CodeInvalidCursor       Code = "invalid_cursor" // READ-30
 )
 
 // statusOf maps each code to its HTTP status (ERR-1). One table, one place.
@@ -79,6 +80,7 @@ var statusOf = map[Code]int{
 	CodeExpectationFailed:    http.StatusExpectationFailed,
 	CodeUnsupportedTE:        http.StatusNotImplemented,
 	CodeVersionNotSupported:  http.StatusHTTPVersionNotSupported,
+	CodeInvalidCursor:        http.StatusBadRequest,
 }
 
 // Error is a request-path error with a stable code. Reason must never carry

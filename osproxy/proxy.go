@@ -24,6 +24,7 @@ type Proxy struct {
 	clusters  clusters // TLS and credentials of each upstream
 	newID     func() string
 	errorLog  *log.Logger
+	cursors   *sealer // scroll and point-in-time envelopes (cursor.go)
 }
 
 // Option adjusts a Proxy at construction, for tests and embedding.
@@ -56,6 +57,11 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 	}
 	for _, o := range opts {
 		o(p)
+	}
+	var generated bool
+	if p.cursors, generated = newSealer(cfg.CursorAffinityKey, cfg.Upstream, cfg.Index); generated { // CFG-29
+		p.errorLog.Print("warning: cursor_affinity_key is not set; scroll and point-in-time cursors are sealed " +
+			"with a key made for this process and will not open after a restart or on another instance")
 	}
 	if err := p.connectUpstreams(); err != nil {
 		return nil, err

@@ -1,43 +1,43 @@
 package osproxy
 
 import (
-	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/osproxy/osproxy/osproxy/query"
 	"github.com/osproxy/osproxy/osproxy/tenant"
 )
 
-// search serves GET|POST /{index}/_search (spec/04-search.md, spec/10-isolation.md):
-// judge the body against the allow-list with the URL's parameters folded in, send the
-// canonical re-emission with the query wrapped in the tenant filter, then stream the
-// response through the shaper.
+// search serves GET|POST /{index}/_search (spec/04-search.md, spec/10-isolation.md) and
+// the searches of spec/14-reads.md (several indices or none, q, source, a scroll to open,
+// a point in time): judge the body against the allow-list with the URL's parameters
+// folded in, send the canonical re-emission with the query wrapped in the tenant filter,
+// then stream the response through the shaper.
 func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
-	params, err := query.ParseParams(r.URL.RawQuery)
-	if err != nil {
-		code := CodeUnsupportedParameter
-		if pe, ok := err.(*query.ParamError); ok && pe.Malformed {
-			code = CodeMalformedRequest // ISO-22
-		}
-		writeError(w, r, fail(code, err.Error()))
-		return
-	}
-	body, e := p.readBody(w, r)
+	params, e := parseReadParams(r, query.EndpointSearch)
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
-	judged, e := p.judgeSearch(body, params, tr)
+	body, e := p.readBodyOrSource(w, r, params)
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
-	target := p.cfg.Upstream + "/" + p.cfg.Index + "/_search?routing=" + url.QueryEscape(tr.tenant) // SRCH-1
-	if params.Forward != "" {
-		target += "&" + params.Forward
+	pol := p.policy(tr)
+	if tr, e = p.openPIT(tr, body, &pol); e != nil { // READ-26
+		writeError(w, r, e)
+		return
+	}
+	judged, e := p.judgeSearch(body, params, &pol)
+	if e != nil {
+		writeError(w, r, e)
+		return
+	}
+	target := p.target(tr, "_search", params.Forward) // SRCH-1
+	if pol.PIT != nil {
+		target = pitTarget(p.cfg.Upstream, params.Forward)
 	}
 	resp, e := p.roundTrip(r, http.MethodPost, target, judged.Body)
 	if e != nil {
@@ -53,29 +53,35 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
 	w.WriteHeader(resp.StatusCode)
 	sh.Shaper.SortIDs, sh.HitAggs = judged.SortIDs, judged.HitAggs
-	p.streamPlan(w, resp.Body, sh, tenant.SearchRoot, sh.Capture, "")
+	switch {
+	case params.Scroll():
+		p.streamCursorPage(w, resp.Body, sh, p.wrapper(scrollCursor, tr, judged.SortIDs)) // READ-24
+	case pol.PIT != nil:
+		p.streamCursorPage(w, resp.Body, sh, p.wrapper(pitCursor, tr, 0)) // READ-26
+	default:
+		p.streamPlan(w, resp.Body, sh, tenant.SearchRoot, sh.Capture, "")
+	}
 }
 
-// judgeSearch judges a search body for tr's view (ISO-1..13).
-func (p *Proxy) judgeSearch(body []byte, params *query.Params, tr tenancyRequest) (query.Search, *Error) {
-	pol := query.Policy{
-		Filter: query.Filter{TenantField: tenant.FieldTenant, IndexField: tenant.FieldIndex,
-			Tenant: tr.tenant, Index: tr.index},
-		AllowScripts: p.cfg.AllowInlineScripts,
-	}
-	judged, err := query.JudgeSearch(make([]byte, 0, len(body)+256), body, params, &pol)
-	var ref *query.Refusal
-	switch {
-	case errors.As(err, &ref):
-		return judged, fail(CodeUnsupportedQuery, ref.Error())
-	case err != nil:
-		return judged, fail(CodeMalformedBody, "the search body is not one JSON object: "+err.Error())
-	}
-	return judged, nil
+// judgeSearch judges a search body for a view (ISO-1..13).
+func (p *Proxy) judgeSearch(body []byte, params *query.Params, pol *query.Policy) (query.Search, *Error) {
+	s, err := query.JudgeSearch(make([]byte, 0, len(body)+256), body, params, pol)
+	return s, judged(err, "search body")
+}
+
+// policy is what judging a request of tr depends on: its view and the script setting.
+func (p *Proxy) policy(tr tenancyRequest) query.Policy {
+	return query.Policy{Filter: filterOf(tr), AllowScripts: p.cfg.AllowInlineScripts}
 }
 
 // shaping returns the response shaping of tr's view.
 func (p *Proxy) shaping(tr tenancyRequest) *tenant.Shaping {
+	if tr.view != nil { // READ-4: each hit named by its own id
+		return &tenant.Shaping{
+			Shaper: tenant.NewMultiShaper(tr.tenant, tr.view.indices),
+			Errors: tenant.NewMultiSanitizer(p.cfg.Index, tr.tenant, tr.view.indices),
+		}
+	}
 	return &tenant.Shaping{
 		Shaper: tenant.NewShaper(tr.tenant, tr.index),
 		Errors: tenant.NewSanitizer(p.cfg.Index, tr.tenant, tr.index),

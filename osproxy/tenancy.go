@@ -14,7 +14,8 @@ import (
 type tenancyRequest struct {
 	route  route.Route
 	tenant string
-	index  string // logical, decoded and validated
+	index  string    // logical, decoded and validated
+	view   *readView // a read of several logical indices, or of all (reads.go); nil for one
 }
 
 // serveTenancy runs the gate (method, cleartext guard, authentication), then
@@ -38,6 +39,9 @@ func (p *Proxy) serveTenancy(w http.ResponseWriter, r *http.Request) {
 	rt := route.Classify(r.Method, rawPath(r))
 	if rt.Kind == route.Root {
 		p.root(w, r) // no tenant: the answer is the cluster's, not a tenant's
+		return
+	}
+	if p.serveRead(w, r, rt, principal) { // spec/14-reads.md (reads.go)
 		return
 	}
 	tr, e := p.resolve(r, rt, principal)

@@ -22,6 +22,7 @@ type Config struct {
 	AllowInlineScripts     bool          // ISO-12, ISO-13
 	BodyReadTimeout        time.Duration // ISO-20
 	IngestPipelines        []string      // WR-18: pipelines a tenant may name
+	CursorAffinityKey      string        // READ-23: seals scroll and point-in-time cursors; empty: one per process
 
 	// Client identity on the listener (SEC-7..SEC-9).
 	TLSClientCA          string          // PEM bundle: ask clients for certificates signed by it
@@ -124,6 +125,7 @@ var keys = append(append([]key{
 	{"allow_inline_scripts", "false", "accept inline scripts that read only doc['field'] of plain fields (1/true/yes or 0/false/no)", applyInlineScripts},
 	{"body_read_timeout", "30s", "longest pause while a request body arrives (Go duration)", applyBodyReadTimeout},
 	{"ingest_pipelines", "", "comma list of ingest pipelines a tenant may name on writes (empty: none)", applyIngestPipelines},
+	{"cursor_affinity_key", "", "secret (32+ characters) sealing scroll and point-in-time cursors; unset: a key per process", applyCursorKey},
 }, listenerKeys...), clusterKeys...)
 
 func lookupKey(name string) (key, bool) {

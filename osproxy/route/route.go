@@ -76,6 +76,9 @@ func Classify(method, rawPath string) Route {
 }
 
 func classify(method string, seg []string) Route {
+	if rt, ok := classifyRead(method, seg); ok { // spec/14-reads.md (reads.go)
+		return rt
+	}
 	get := method == "GET" || method == "HEAD"
 	write := method == "PUT" || method == "POST"
 	switch {
