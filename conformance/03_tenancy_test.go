@@ -83,9 +83,10 @@ var _ = Describe("03 tenancy", Label("profile:tenancy"), func() {
 		Expect(mock.Requests()).To(BeEmpty())
 	})
 
-	It("TEN-6: refuses a search that names no logical index", Label("rule:TEN-6"), func() {
-		expectError(send("GET", base+"/_search", "", "x-tenant", "acme"), 400, "invalid_index_name")
-		expectError(send("POST", base+"/_search", `{}`, "x-tenant", "acme"), 400, "invalid_index_name")
+	It("TEN-6: refuses a document endpoint whose index segment is empty", Label("rule:TEN-6"), func() {
+		expectError(send("GET", base+"//_doc/1", "", "x-tenant", "acme"), 400, "invalid_index_name")
+		expectError(send("PUT", base+"//_doc/1", `{}`, "x-tenant", "acme"), 400, "invalid_index_name")
+		expectError(send("DELETE", base+"//_doc/1", "", "x-tenant", "acme"), 400, "invalid_index_name")
 		Expect(mock.Requests()).To(BeEmpty())
 	})
 
@@ -156,8 +157,9 @@ var _ = Describe("03 tenancy", Label("profile:tenancy"), func() {
 	})
 
 	It("TEN-11: refuses endpoints tenancy mode does not implement without contacting the upstream", Label("rule:TEN-11"), func() {
-		for _, c := range [][2]string{{"POST", "/orders/_delete_by_query"}, {"GET", "/_cat/indices"}, {"GET", "/orders/_settings"},
-			{"POST", "/orders/_msearch"}, {"POST", "/orders/_count"}, {"POST", "/_search/scroll"}, {"POST", "/"},
+		for _, c := range [][2]string{{"GET", "/orders/_delete_by_query"}, {"GET", "/_cat/indices"}, {"GET", "/orders/_settings"},
+			{"PUT", "/orders/_msearch"}, {"DELETE", "/orders/_count"}, {"PUT", "/_search/scroll"}, {"POST", "/"},
+			{"GET", "/orders/_field_caps"}, {"POST", "/orders/_search/template"}, {"GET", "/orders/_search/scroll"},
 			{"POST", "/_plugins/_sql"}, {"PUT", "/orders/_mapping"}, {"GET", "/orders/_doc"}} {
 			expectError(send(c[0], base+c[1], `{}`, "x-tenant", "acme"), 400, "unsupported_endpoint")
 		}

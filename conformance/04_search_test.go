@@ -145,8 +145,8 @@ var _ = Describe("04 search", Label("profile:tenancy"), func() {
 		body := decode(rec.BodyPrefix)
 		Expect(body).To(And(HaveKeyWithValue("size", BeNumerically("==", 2)), HaveKeyWithValue("from", BeNumerically("==", 1)),
 			HaveKeyWithValue("track_total_hits", true)))
-		for _, q := range []string{"q=*", "size=1&q=msg:hi", "source=%7B%7D&source_content_type=application/json", "routing=globex",
-			"search_pipeline=p", "scroll=1m", "search_type=dfs_query_then_fetch", "%71=*", "df=msg"} {
+		for _, q := range []string{"df=msg", "size=1&analyzer=standard", "source=%7B%7D", "routing=globex",
+			"search_pipeline=p", "scroll=forever", "search_type=dfs_query_then_fetch", "%72outing=x", "%64f=msg"} {
 			expectError(send("GET", base+"/orders/_search?"+q, "", "x-tenant", "acme"), 400, "unsupported_parameter")
 		}
 		Expect(mock.Requests()).To(HaveLen(1))

@@ -90,9 +90,9 @@ func (p *Proxy) Reload() error {
 	return errors.Join(errs...)
 }
 
-// Warnings lists what an operator must hear at every start (UPS-4).
+// Warnings lists what an operator must hear at every start (UPS-4, CFG-29).
 func (p *Proxy) Warnings() []string {
-	var out []string
+	out := append([]string(nil), p.warnings...)
 	for _, w := range []struct {
 		on  bool
 		key string

@@ -24,7 +24,8 @@ type Proxy struct {
 	clusters  clusters // TLS and credentials of each upstream
 	newID     func() string
 	errorLog  *log.Logger
-	cursors   *sealer // scroll and point-in-time envelopes (cursor.go)
+	cursors   *sealer  // scroll and point-in-time envelopes (cursor.go)
+	warnings  []string // said once at start-up, with the clusters' (Warnings)
 }
 
 // Option adjusts a Proxy at construction, for tests and embedding.
@@ -60,7 +61,7 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 	}
 	var generated bool
 	if p.cursors, generated = newSealer(cfg.CursorAffinityKey, cfg.Upstream, cfg.Index); generated { // CFG-29
-		p.errorLog.Print("warning: cursor_affinity_key is not set; scroll and point-in-time cursors are sealed " +
+		p.warnings = append(p.warnings, "warning: cursor_affinity_key is not set; scroll and point-in-time cursors are sealed "+
 			"with a key made for this process and will not open after a restart or on another instance")
 	}
 	if err := p.connectUpstreams(); err != nil {

@@ -70,6 +70,7 @@ func (p *Proxy) multiItems(body []byte, tr tenancyRequest) ([]byte, []tenant.Ite
 	out := make([]byte, 0, len(body)+256)
 	var items []tenant.Item
 	sent := 0
+	var e *Error
 	for {
 		header, err := rd.Next()
 		if err == io.EOF {
@@ -87,7 +88,10 @@ func (p *Proxy) multiItems(body []byte, tr tenancyRequest) ([]byte, []tenant.Ite
 			return nil, nil, 0, framingError(rd.Line(), err)
 		}
 		var item tenant.Item
-		if out, item = p.multiItem(out, header, search, tr); item.Refusal == nil {
+		if out, item, e = p.multiItem(out, header, search, tr); e != nil {
+			return nil, nil, 0, fail(e.Code, "the item on lines "+strconv.Itoa(rd.Line()-1)+"-"+strconv.Itoa(rd.Line())+": "+e.Reason)
+		}
+		if item.Refusal == nil {
 			sent++
 		}
 		items = append(items, item)
@@ -112,10 +116,15 @@ func framingError(line int, err error) *Error {
 }
 
 // multiItem judges one item and appends its upstream lines to out: the judged item, or
-// for a refused one a placeholder that matches nothing (READ-16).
-func (p *Proxy) multiItem(out, header, search []byte, tr tenancyRequest) ([]byte, tenant.Item) {
+// for a refused one a placeholder that matches nothing (READ-16). A line that is not
+// JSON refuses the whole request, as in OpenSearch: the pairing of the lines after it
+// cannot be trusted (READ-13).
+func (p *Proxy) multiItem(out, header, search []byte, tr tenancyRequest) ([]byte, tenant.Item, *Error) {
 	h, err := query.JudgeHeader(header)
 	e := judged(err, "multi-search header")
+	if e != nil && e.Code == CodeMalformedBody {
+		return nil, tenant.Item{}, e
+	}
 	itemTr := tr
 	if e == nil && h.Indices != nil {
 		var names []string
@@ -125,7 +134,9 @@ func (p *Proxy) multiItem(out, header, search []byte, tr tenancyRequest) ([]byte
 	var s query.Search
 	if e == nil {
 		pol := p.policy(itemTr)
-		s, e = p.judgeSearch(search, nil, &pol)
+		if s, e = p.judgeSearch(search, nil, &pol); e != nil && e.Code == CodeMalformedBody {
+			return nil, tenant.Item{}, e
+		}
 	}
 	out = append(out, `{"index":`...)
 	out = jsonstream.AppendString(out, p.cfg.Index)
@@ -133,13 +144,13 @@ func (p *Proxy) multiItem(out, header, search []byte, tr tenancyRequest) ([]byte
 	out = jsonstream.AppendString(out, tr.tenant)
 	if e != nil {
 		out = append(out, "}\n"+`{"size":0,"track_total_hits":false,"query":{"match_none":{}}}`+"\n"...)
-		return out, tenant.Item{Refusal: appendErrorBody(nil, e, e.Status())}
+		return out, tenant.Item{Refusal: appendErrorBody(nil, e, e.Status())}, nil
 	}
 	out = append(append(out, h.Rest...), "}\n"...)
 	out = append(append(out, s.Body...), '\n')
 	sh := p.shaping(itemTr)
 	sh.Shaper.SortIDs, sh.HitAggs = s.SortIDs, s.HitAggs
-	return out, tenant.Item{Shaping: sh}
+	return out, tenant.Item{Shaping: sh}, nil
 }
 
 // joinNames writes a header's names as a path segment's comma list, each escaped so

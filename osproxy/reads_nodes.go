@@ -13,7 +13,7 @@ import (
 
 // Clients that sniff ask /_nodes/http for the nodes to talk to. The cluster's answer
 // would send them to the data nodes, around the proxy; so the proxy answers itself: one
-// node, the proxy, at the address the client used (READ-37, READ-38).
+// node, the proxy, at the address the client used (READ-39, READ-40).
 
 // nodeMetrics are the metric names of /_nodes; the proxy fills only http.
 var nodeMetrics = map[string]bool{"settings": true, "os": true, "process": true, "jvm": true, "thread_pool": true,
@@ -148,7 +148,7 @@ func (p *Proxy) clusterAbout(r *http.Request) (clusterAbout, *Error) {
 }
 
 // healthMembers are what a tenant sees of the cluster's health: cluster-wide figures,
-// none of them about an index (READ-39).
+// none of them about an index (READ-41).
 var healthMembers = []string{"cluster_name", "status", "timed_out", "number_of_nodes", "number_of_data_nodes",
 	"discovered_master", "discovered_cluster_manager", "active_primary_shards", "active_shards", "relocating_shards",
 	"initializing_shards", "unassigned_shards", "delayed_unassigned_shards", "number_of_pending_tasks",
@@ -160,7 +160,7 @@ var healthParams = paramSet("wait_for_status", "timeout", "local", "cluster_mana
 
 // clusterHealth serves GET|HEAD /_cluster/health: read-only and the same for every
 // tenant; the health of an index (a path index, level=indices or shards) would name the
-// shared index and others, and is refused (READ-39).
+// shared index and others, and is refused (READ-41).
 func (p *Proxy) clusterHealth(w http.ResponseWriter, r *http.Request, rt route.Route) {
 	if rt.Index != "" {
 		writeError(w, r, fail(CodeUnsupportedEndpoint, "the health of an index names the shared index; ask /_cluster/health"))

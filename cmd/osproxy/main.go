@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Refuse:            proxy.Refuse,
 	})
 	for _, w := range proxy.Warnings() {
-		fmt.Fprintf(stderr, "osproxy: %s\n", w) // UPS-4
+		fmt.Fprintf(stderr, "osproxy: %s\n", w) // UPS-4, CFG-29: once bound, before the readiness line
 	}
 	scheme := "http"
 	if tlsConfig != nil {

@@ -101,6 +101,10 @@ func init() {
 		}
 		return rs
 	}
+	src := func(rs ...paramRule) []paramRule {
+		return append(rs, paramRule{name: "source", how: special, note: "the body, when the request has none (READ-8)"},
+			paramRule{name: "source_content_type", how: special, note: "`application/json` only, with `source`"})
+	}
 	routing := paramRule{name: "routing", how: refused, note: "the proxy owns routing (TEN-10)"}
 	searchType := paramRule{name: "search_type", how: refused, note: "dfs_query_then_fetch reads term statistics of every tenant"}
 	var search []paramRule
@@ -112,22 +116,20 @@ func init() {
 		"max_concurrent_shard_requests", "pre_filter_shard_size", "request_cache", "preference", "cancel_after_time_interval", "phase_took"} {
 		search = append(search, paramRule{name: n, how: forward})
 	}
-	search = append(q(search...), paramRule{name: "scroll", how: judged, kind: timeKind, note: "opens a scroll (READ-20)"},
-		paramRule{name: "source", how: special, note: "the body, when the request has none (READ-8)"},
-		paramRule{name: "source_content_type", how: special, note: "`application/json` only, with `source`"},
+	search = append(src(q(search...)...), paramRule{name: "scroll", how: judged, kind: timeKind, note: "opens a scroll (READ-24)"},
 		routing, searchType, paramRule{name: "search_pipeline", how: refused, note: "a pipeline runs processors on the query and the response"})
 	paramTables[EndpointSearch] = fmt(search...)
-	paramTables[EndpointCount] = fmt(q(paramRule{name: "terminate_after", how: judged, kind: nonNegInt},
-		paramRule{name: "min_score", how: judged, kind: anyFloat}, paramRule{name: "preference", how: forward}, routing)...)
-	paramTables[EndpointValidate] = fmt(q(paramRule{name: "explain", how: refused, note: "the explanation shows the tenant filter, the proxy's layout"},
+	paramTables[EndpointCount] = fmt(src(q(paramRule{name: "terminate_after", how: judged, kind: nonNegInt},
+		paramRule{name: "min_score", how: judged, kind: anyFloat}, paramRule{name: "preference", how: forward}, routing)...)...)
+	paramTables[EndpointValidate] = fmt(src(q(paramRule{name: "explain", how: refused, note: "the explanation shows the tenant filter, the proxy's layout"},
 		paramRule{name: "rewrite", how: refused, note: "the rewritten query shows the tenant filter, the proxy's layout"},
-		paramRule{name: "all_shards", how: refused, note: "only with rewrite, which is refused"})...)
-	byQuery := q(paramRule{name: "conflicts", how: judged, kind: conflictsKind}, paramRule{name: "refresh", how: judged, kind: boolKind},
+		paramRule{name: "all_shards", how: refused, note: "only with rewrite, which is refused"})...)...)
+	byQuery := src(q(paramRule{name: "conflicts", how: judged, kind: conflictsKind}, paramRule{name: "refresh", how: judged, kind: boolKind},
 		paramRule{name: "slices", how: judged, kind: slicesKind}, paramRule{name: "max_docs", how: judged, kind: posInt},
 		paramRule{name: "wait_for_completion", how: judged, kind: trueOnly}, paramRule{name: "requests_per_second", how: judged, kind: throttleKind},
 		paramRule{name: "scroll_size", how: judged, kind: posInt}, paramRule{name: "timeout", how: judged, kind: timeKind},
 		paramRule{name: "wait_for_active_shards", how: judged, kind: activeShards}, paramRule{name: "scroll", how: judged, kind: timeKind},
-		routing, paramRule{name: "pipeline", how: refused, note: "an ingest pipeline could rewrite the reserved fields"})
+		routing, paramRule{name: "pipeline", how: refused, note: "an ingest pipeline could rewrite the reserved fields"})...)
 	paramTables[EndpointDeleteByQuery] = fmt(byQuery...)
 	paramTables[EndpointUpdateByQuery] = fmt(byQuery...)
 	paramTables[EndpointMultiSearch] = fmt(paramRule{name: "max_concurrent_searches", how: judged, kind: posInt},
@@ -135,7 +137,7 @@ func init() {
 		paramRule{name: "pre_filter_shard_size", how: forward}, paramRule{name: "max_concurrent_shard_requests", how: forward}, searchType,
 		paramRule{name: "ccs_minimize_roundtrips", how: refused, note: "cross-cluster search names other clusters"})
 	paramTables[EndpointScroll] = fmt(paramRule{name: "scroll", how: judged, kind: timeKind},
-		paramRule{name: "scroll_id", how: special, note: "a cursor the proxy issued (READ-21)"}, paramRule{name: "rest_total_hits_as_int", how: forward})
+		paramRule{name: "scroll_id", how: special, note: "a cursor the proxy issued (READ-25)"}, paramRule{name: "rest_total_hits_as_int", how: forward})
 	paramTables[EndpointCreatePIT] = fmt(paramRule{name: "keep_alive", how: judged, kind: timeKind},
 		paramRule{name: "allow_partial_pit_creation", how: judged, kind: boolKind}, paramRule{name: "preference", how: forward}, routing,
 		paramRule{name: "expand_wildcards", how: refused, note: "the proxy names the physical index itself"})

@@ -6,7 +6,7 @@ import (
 
 // appendPhysicalID appends the physical id of a tenant's logical id as a JSON string
 // (ISO-9; the layout is TEN-7's {tenant}:{index}:{id}). A view of several logical
-// indices has no one physical id for a logical id, and refuses it (READ-6).
+// indices has no one physical id for a logical id, and refuses it (READ-5).
 func (j *judge) appendPhysicalID(id []byte) error {
 	f := &j.pol.Filter
 	if !f.single() {

@@ -6,7 +6,7 @@ import (
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
 )
 
-// Header is a judged header line of a multi-search (READ-12): the logical indices it
+// Header is a judged header line of a multi-search (READ-14): the logical indices it
 // names, and its other members, judged and re-emitted canonically.
 type Header struct {
 	// Indices are the names of the index member, split at commas, not yet checked as

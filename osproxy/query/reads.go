@@ -74,11 +74,11 @@ func PITID(body []byte) ([]byte, bool) {
 }
 
 // countMembers is the body of _count and _validate/query: OpenSearch reads only a query
-// there (READ-10, READ-13).
+// there (READ-9, READ-12).
 var countMembers = obj(p("query", queryKind))
 
 // byQueryMembers are the body of _delete_by_query; _update_by_query adds a script,
-// judged like every script (ISO-12, ISO-13).
+// judged like every script (ISO-12, ISO-13) (READ-19).
 var (
 	byQueryMembers  = obj(p("query", queryKind), p("max_docs", posInt), p("conflicts", conflictsKind))
 	updateByMembers = byQueryMembers.with(p("script", scriptKind))
@@ -86,7 +86,7 @@ var (
 
 // JudgeCount judges the body of a _count or _validate/query (nil means {}) and appends
 // {"query": wrapped} to dst. q replaces the body's query, as for a search; OpenSearch
-// refuses q beside a count body, and so does the judge (READ-10).
+// refuses q beside a count body, and so does the judge (READ-7, READ-9).
 func JudgeCount(dst, body []byte, params *Params, pol *Policy) ([]byte, error) {
 	if params.HasQ() && len(trimSpace(body)) > 0 {
 		return nil, &ParamError{Name: "q", Reason: "OpenSearch reads either q or a body, not both"}
@@ -96,7 +96,7 @@ func JudgeCount(dst, body []byte, params *Params, pol *Policy) ([]byte, error) {
 
 // JudgeByQuery judges the body of a _delete_by_query (update false) or
 // _update_by_query (update true) and appends its canonical form, query wrapped, to dst
-// (READ-15).
+// (READ-19).
 func JudgeByQuery(dst, body []byte, params *Params, pol *Policy, update bool) ([]byte, error) {
 	members := byQueryMembers
 	if update {

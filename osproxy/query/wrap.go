@@ -12,8 +12,8 @@ type Filter struct {
 	TenantField, IndexField string
 	Tenant, Index           string
 	// Indices, when it holds more than one name, replaces Index: the view is several
-	// logical indices and the filter a terms on IndexField (READ-4). AllIndices drops the
-	// index filter: every logical index of the tenant (READ-5).
+	// logical indices and the filter a terms on IndexField (READ-3). AllIndices drops the
+	// index filter: every logical index of the tenant (READ-2).
 	Indices    []string
 	AllIndices bool
 }
@@ -44,7 +44,7 @@ func (j *judge) appendWrapped(q jsonstream.Value) error {
 }
 
 // appendIndexFilter appends the filter's index clause after the tenant's term: a term on
-// one logical index, a terms on several, nothing for all of them (READ-4, READ-5).
+// one logical index, a terms on several, nothing for all of them (READ-3, READ-2).
 func appendIndexFilter(out []byte, f *Filter) []byte {
 	switch {
 	case f.AllIndices:

@@ -176,13 +176,13 @@ type Sanitizer struct {
 	physical string // the shared index's name
 	logical  string
 	prefix   []byte // "{tenant}:{index}:"
-	tenant   []byte // "{tenant}:", in a view of several indices (views.go)
+	tenant   []byte // "{tenant}:" (views.go)
 	multi    bool
 }
 
 // NewSanitizer returns the sanitizer of one tenant's view of one logical index.
 func NewSanitizer(physical, tenant, index string) *Sanitizer {
-	return &Sanitizer{physical: physical, logical: index, prefix: []byte(PhysicalID(tenant, index, ""))}
+	return &Sanitizer{physical: physical, logical: index, prefix: []byte(PhysicalID(tenant, index, "")), tenant: []byte(tenant + ":")}
 }
 
 // Withheld replaces a message that would show the proxy's layout.
@@ -194,15 +194,16 @@ func (s *Sanitizer) Append(dst, body []byte) []byte {
 	if t.Parse(body, 512) != nil {
 		return s.appendText(dst, body)
 	}
-	return s.value(dst, t.Root())
+	return s.value(dst, t.Root(), s.logical)
 }
 
-func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
+// value sanitizes one value; logical names the physical index where it appears (a
+// multi-index view narrows it to the index an object's id names, for its members).
+func (s *Sanitizer) value(dst []byte, v jsonstream.Value, logical string) []byte {
 	switch v.Kind() {
 	case '{':
 		dst = append(dst, '{')
 		n := 0
-		logical := s.logical
 		if name := s.objectIndex(v); name != "" {
 			logical = name
 		}
@@ -220,7 +221,7 @@ func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
 				dst = jsonstream.AppendString(dst, logical)
 				continue
 			}
-			dst = s.value(dst, m)
+			dst = s.value(dst, m, logical)
 		}
 		return append(dst, '}')
 	case '[':
@@ -229,7 +230,7 @@ func (s *Sanitizer) value(dst []byte, v jsonstream.Value) []byte {
 			if n > 0 {
 				dst = append(dst, ',')
 			}
-			dst = s.value(dst, e)
+			dst = s.value(dst, e, logical)
 		}
 		return append(dst, ']')
 	case '"':
@@ -251,11 +252,7 @@ func (s *Sanitizer) appendText(dst, text []byte) []byte {
 	if bytes.Contains(text, []byte(FieldTenant)) || bytes.Contains(text, []byte(FieldIndex)) {
 		return append(dst, Withheld...)
 	}
-	if s.multi {
-		text = s.stripTenantPrefixes(text)
-	} else {
-		text = bytes.ReplaceAll(text, s.prefix, nil)
-	}
+	text = s.stripTenantPrefixes(text) // every {tenant}:{index}: goes, the view's and any other (READ-21)
 	text = s.dropUUIDs(text)
 	return append(dst, bytes.ReplaceAll(text, []byte(s.physical), []byte(s.logical))...)
 }

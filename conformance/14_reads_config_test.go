@@ -1,0 +1,34 @@
+package conformance_test
+
+import (
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// The cursor key of spec/14-reads.md, a setting of spec/01-configuration.md.
+var _ = Describe("14 reads: the cursor key", Label("profile:core"), func() {
+	It("CFG-28: refuses a cursor_affinity_key shorter than 32 characters without echoing it", Label("rule:CFG-28"), func() {
+		for _, v := range []string{"short-secret", strings.Repeat("k", 31)} {
+			reason := cfgExpectError("cursor_affinity_key", map[string]string{"OSPROXY_CURSOR_AFFINITY_KEY": v})
+			Expect(reason).NotTo(ContainSubstring(v))
+		}
+		reason := cfgExpectError("cursor_affinity_key", nil, "--cursor-affinity-key", "tiny")
+		Expect(reason).NotTo(ContainSubstring("tiny"))
+	})
+
+	It("CFG-29: warns once on standard error when it makes its own cursor key, and not otherwise", Label("rule:CFG-29"), func() {
+		mock := startMock()
+		own := startProxy(tenancyEnv(mock.URL()))
+		Eventually(own.Stderr, 5*time.Second).Should(HavePrefix("osproxy: warning: cursor_affinity_key is not set;"))
+		Expect(strings.Count(own.Stderr(), "\n")).To(Equal(1))
+		Expect(own.Stdout()).NotTo(ContainSubstring("cursor_affinity_key"))
+		env := tenancyEnv(mock.URL())
+		env["OSPROXY_CURSOR_AFFINITY_KEY"] = readsKey
+		keyed := startProxy(env)
+		Expect(keyed.Stderr()).NotTo(ContainSubstring("cursor_affinity_key"))
+		Expect(keyed.Stderr()).NotTo(ContainSubstring(readsKey))
+	})
+})
