@@ -9,7 +9,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"strings"
+	"sync"
 )
 
 // A cursor is what OpenSearch hands out to continue a read: a scroll id or a point in
@@ -47,8 +49,8 @@ type cursor struct {
 // sealer seals and opens envelopes.
 type sealer struct {
 	enc     cipher.Block
-	mac     []byte
-	binding []byte // upstream and physical index
+	macs    sync.Pool // of hash.Hash: an HMAC costs a dozen allocations to set up
+	binding []byte    // upstream and physical index
 }
 
 const (
@@ -69,8 +71,10 @@ func newSealer(secret, upstream, index string) (s *sealer, generated bool) {
 	if err != nil {
 		panic(err) // a 32-byte key is always valid
 	}
-	return &sealer{enc: block, mac: derive(material, "osproxy cursor authentication"),
-		binding: []byte(upstream + "\x00" + index)}, generated
+	macKey := derive(material, "osproxy cursor authentication")
+	s = &sealer{enc: block, binding: []byte(upstream + "\x00" + index)}
+	s.macs.New = func() any { return hmac.New(sha256.New, macKey) }
+	return s, generated
 }
 
 func derive(secret []byte, label string) []byte {
@@ -94,7 +98,7 @@ func (s *sealer) seal(dst []byte, c *cursor) []byte {
 	box := make([]byte, nonceSize+len(plain), nonceSize+len(plain)+macSize)
 	_, _ = rand.Read(box[:nonceSize])
 	cipher.NewCTR(s.enc, box[:nonceSize]).XORKeyStream(box[nonceSize:], plain)
-	box = append(box, s.sum(box)...)
+	box = s.sum(box, box)
 	return base64.RawURLEncoding.AppendEncode(dst, box)
 }
 
@@ -103,12 +107,16 @@ func appendLenPrefixed(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// sum is the HMAC of an envelope's nonce and ciphertext, bound to the upstream.
-func (s *sealer) sum(box []byte) []byte {
-	m := hmac.New(sha256.New, s.mac)
+// sum appends the HMAC of an envelope's nonce and ciphertext, bound to the upstream,
+// to dst.
+func (s *sealer) sum(dst, box []byte) []byte {
+	m := s.macs.Get().(hash.Hash)
+	m.Reset()
 	m.Write(s.binding)
 	m.Write(box)
-	return m.Sum(nil)
+	dst = m.Sum(dst)
+	s.macs.Put(m)
+	return dst
 }
 
 // errCursor is every reason an envelope does not open: forged, truncated, of another
@@ -123,7 +131,8 @@ func (s *sealer) open(text []byte, kind cursorKind, tenant string) (*cursor, err
 		return nil, errCursor
 	}
 	body, mac := box[:len(box)-macSize], box[len(box)-macSize:]
-	if !hmac.Equal(mac, s.sum(body)) {
+	var want [macSize]byte
+	if !hmac.Equal(mac, s.sum(want[:0], body)) {
 		return nil, errCursor
 	}
 	plain := make([]byte, len(body)-nonceSize)

@@ -24,8 +24,9 @@ type Proxy struct {
 	clusters  clusters // TLS and credentials of each upstream
 	newID     func() string
 	errorLog  *log.Logger
-	cursors   *sealer  // scroll and point-in-time envelopes (cursor.go)
-	warnings  []string // said once at start-up, with the clusters' (Warnings)
+	cursors   *sealer    // scroll and point-in-time envelopes (cursor.go)
+	about     aboutCache // the cluster's description for node answers (reads_nodes.go)
+	warnings  []string   // said once at start-up, with the clusters' (Warnings)
 }
 
 // Option adjusts a Proxy at construction, for tests and embedding.

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/osproxy/osproxy/osproxy/route"
 )
@@ -130,7 +132,36 @@ type clusterAbout struct {
 	} `json:"version"`
 }
 
+// aboutCache keeps the cluster's description for a while: sniffing clients ask for
+// nodes with a short timeout (opensearch-py: 0.1 s), and the answer should not wait
+// on the cluster each time.
+type aboutCache struct {
+	mu    sync.Mutex
+	about clusterAbout
+	at    time.Time
+}
+
+// aboutTTL is how long the cluster's name and version are reused.
+const aboutTTL = 30 * time.Second
+
 func (p *Proxy) clusterAbout(r *http.Request) (clusterAbout, *Error) {
+	p.about.mu.Lock()
+	cached, at := p.about.about, p.about.at
+	p.about.mu.Unlock()
+	if !at.IsZero() && time.Since(at) < aboutTTL {
+		return cached, nil
+	}
+	about, e := p.fetchAbout(r)
+	if e == nil {
+		p.about.mu.Lock()
+		p.about.about, p.about.at = about, time.Now()
+		p.about.mu.Unlock()
+	}
+	return about, e
+}
+
+// fetchAbout asks the cluster's root for its name and version.
+func (p *Proxy) fetchAbout(r *http.Request) (clusterAbout, *Error) {
 	var about clusterAbout
 	resp, e := p.roundTrip(r, http.MethodGet, p.cfg.Upstream+"/", nil)
 	if e != nil {
