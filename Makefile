@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzJudgeSearch$$' -fuzztime $(FUZZTIME) ./osproxy/query/
 	$(GO) test -run '^$$' -fuzz '^FuzzShaping$$' -fuzztime $(FUZZTIME) ./osproxy/tenant/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./osproxy/h1/
+	$(GO) test -run '^$$' -fuzz '^FuzzReadShaping$$' -fuzztime $(FUZZTIME) ./osproxy/tenant/
 
 # The suite on the mock upstream (results in $(RESULTS)/).
 conformance: build
