@@ -24,13 +24,25 @@ const ACME_DOCS = { 1: { item: 'anvil', qty: 3 }, 2: { item: 'rocket', qty: 1 } 
 const GLOBEX_DOC = { item: 'doomsday device', qty: 7 };
 
 // The token is bound to one tenant (SEC-6), so the bearer header is all a
-// client sets; `headers` is the client's standard option for it.
+// client sets; `headers` is the client's standard option for it. Sniffing is on,
+// as a client of a cluster would have it: the proxy answers /_nodes/_all/http
+// with its own address (READ-39), so the sniffed pool is the proxy again.
 function client(token, extra = {}) {
-  return new Client({ node: URL, headers: { authorization: `Bearer ${token}` }, ...extra });
+  return new Client({
+    node: URL,
+    headers: { authorization: `Bearer ${token}` },
+    sniffOnStart: true,
+    sniffOnConnectionFault: true,
+    ...extra,
+  });
 }
 
 const ACME_TOKEN = process.env.ACME_TOKEN || 'tok-acme';
 const acme = client(ACME_TOKEN);
+// sniffOnStart runs right after construction; its outcome is checked below.
+const acmeSniffed = new Promise((resolve) => {
+  acme.on('sniff', (err, result) => resolve({ err, result }));
+});
 const globex = client(process.env.GLOBEX_TOKEN || 'tok-globex');
 
 // expectEqual and expect fail a check with what was got and what was wanted.
@@ -108,14 +120,82 @@ const checks = [
     [total, hits] = await searchHits(globex);
     expectEqual(total, 1, 'globex hits.total.value');
     expectEqual(hits, { 1: GLOBEX_DOC }, 'globex hits');
-    // A query for the other tenant's document still sees only its own (SRCH-11).
+    // A query naming the other tenant's values still sees only its own (SRCH-11);
+    // one naming a reserved field is refused (ISO-8).
     [total] = await searchHits(globex, { query: { match: { item: 'anvil' } } });
     expectEqual(total, 0, 'globex match item=anvil hits.total.value');
+    await expectResponseError(400, 'unsupported_query',
+      () => globex.search({ index: INDEX, body: { query: { term: { _tenant: 'acme' } } } }));
   }],
   ['exists() is true and false', async () => {
     expectEqual((await acme.exists({ index: INDEX, id: '2' })).body, true, 'acme exists 2');
     expectEqual((await acme.exists({ index: INDEX, id: '3' })).body, false, 'acme exists 3');
     expectEqual((await globex.exists({ index: INDEX, id: '2' })).body, false, 'globex exists acme\'s 2');
+  }],
+  ['sniffOnStart finds the proxy itself', async () => {
+    const { err, result } = await acmeSniffed;
+    expect(err == null, `sniffing failed: ${err}`);
+    const hosts = result.meta.sniff.hosts.map((h) => h.url.href);
+    expectEqual(hosts, [new globalThis.URL(URL).href], 'sniffed hosts');
+  }],
+  ['count() sees only the tenant\'s documents', async () => {
+    expectEqual((await acme.count({ index: INDEX })).body.count, 2, 'acme count');
+    expectEqual((await globex.count({ index: INDEX })).body.count, 1, 'globex count');
+    const { body } = await acme.count({ index: INDEX, body: { query: { match: { item: 'anvil' } } } });
+    expectEqual(body.count, 1, 'acme count with a query');
+    expectEqual((await acme.count({ index: INDEX, q: 'item:rocket' })).body.count, 1, 'acme count with q');
+  }],
+  ['msearch() and helpers.msearch answer in the tenant\'s view', async () => {
+    const { body } = await acme.msearch({
+      index: INDEX,
+      body: [{ index: INDEX }, { query: { match_all: {} } }, {}, { query: { match: { item: 'rocket' } } }],
+    });
+    expectEqual(body.responses.map((r) => r.status), [200, 200], 'msearch statuses');
+    expectEqual(body.responses[0].hits.hits.map((h) => h._id).sort(), ['1', '2'], 'msearch item 0');
+    expectEqual(body.responses[1].hits.hits.map((h) => h._id), ['2'], 'msearch item 1');
+    const m = globex.helpers.msearch({ operations: 2, flushInterval: 50 });
+    try {
+      const r = await m.search({ index: INDEX }, { query: { match_all: {} } });
+      expectEqual(r.body.hits.hits.map((h) => h._source), [GLOBEX_DOC], 'globex helpers.msearch');
+    } finally {
+      m.stop();
+    }
+  }],
+  ['helpers.scrollSearch scrolls the tenant\'s documents and clears the scroll', async () => {
+    const seen = {};
+    const pages = [];
+    for await (const result of acme.helpers.scrollSearch({ index: INDEX, size: 1, body: { query: { match_all: {} } } })) {
+      pages.push(result.body.hits.hits.length);
+      for (const h of result.body.hits.hits) seen[h._id] = h._source;
+    }
+    expectEqual(seen, ACME_DOCS, 'acme scrollSearch');
+    expectEqual(pages, [1, 1], 'acme scrollSearch pages');
+  }],
+  ['createPit(), search with search_after, deletePit()', async () => {
+    let pit = (await acme.createPit({ index: INDEX, keep_alive: '1m' })).body.pit_id;
+    const seen = [];
+    let after;
+    for (let i = 0; i < 5; i++) {
+      const body = { size: 1, pit: { id: pit, keep_alive: '1m' }, sort: [{ qty: 'asc' }] };
+      if (after) body.search_after = after;
+      const { body: r } = await acme.search({ body });
+      if (r.hits.hits.length === 0) break;
+      for (const h of r.hits.hits) seen.push([h._index, h._id]);
+      after = r.hits.hits[r.hits.hits.length - 1].sort;
+      pit = r.pit_id;
+    }
+    expectEqual(seen, [[INDEX, '2'], [INDEX, '1']], 'acme point-in-time pages');
+    await expectResponseError(400, 'invalid_cursor', () => globex.search({ body: { pit: { id: pit } } }));
+    const { body } = await acme.deletePit({ body: { pit_id: [pit] } });
+    expectEqual(body.pits, [{ successful: true, pit_id: pit }], 'deletePit');
+  }],
+  ['deleteByQuery() deletes only the tenant\'s documents', async () => {
+    for (const c of [acme, globex]) await c.index({ index: INDEX, id: 'tmp', body: { item: 'scrap', qty: 0 }, refresh: true });
+    const { body } = await acme.deleteByQuery({ index: INDEX, body: { query: { match: { item: 'scrap' } } }, refresh: true });
+    expectEqual(body.deleted, 1, 'acme deleteByQuery deleted');
+    expectEqual((await globex.exists({ index: INDEX, id: 'tmp' })).body, true, 'globex scrap survives');
+    const { body: g } = await globex.deleteByQuery({ index: INDEX, q: 'item:scrap', refresh: true, body: {} });
+    expectEqual(g.deleted, 1, 'globex deleteByQuery with q deleted');
   }],
   ['delete() removes the document', async () => {
     const { body: r } = await acme.delete({ index: INDEX, id: '2', refresh: true });

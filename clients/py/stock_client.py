@@ -14,7 +14,7 @@ Environment (set by ci/clients.sh):
 import os
 import sys
 
-from opensearchpy import OpenSearch
+from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import AuthorizationException, NotFoundError, RequestError
 
 URL = os.environ["OSPROXY_URL"]
@@ -28,7 +28,13 @@ GLOBEX_DOC = {"item": "doomsday device", "qty": 7}
 
 def client(token, **options):
     # The token is bound to one tenant (SEC-6), so the bearer header is all a
-    # client sets: headers= is the client's standard way to add one.
+    # client sets: headers= is the client's standard way to add one. Sniffing is
+    # on, as a client of a cluster would have it: the proxy answers
+    # /_nodes/_all/http with its own address (READ-39), so the sniffed pool is the
+    # proxy again.
+    options.setdefault("sniff_on_start", True)
+    options.setdefault("sniff_on_connection_fail", True)
+    options.setdefault("sniffer_timeout", 60)
     return OpenSearch(hosts=[URL], headers={"Authorization": "Bearer " + token}, **options)
 
 
@@ -109,15 +115,82 @@ def check_search_isolation():
     total, hits = search_hits(globex)
     expect_equal(total, 1, "globex hits.total.value")
     expect_equal(hits, {"1": GLOBEX_DOC}, "globex hits")
-    # A query for the other tenant's document still sees only its own (SRCH-11).
+    # A query naming the other tenant's values still sees only its own (SRCH-11);
+    # one naming a reserved field is refused (ISO-8).
     total, _ = search_hits(globex, {"query": {"match": {"item": "anvil"}}})
     expect_equal(total, 0, "globex match item=anvil hits.total.value")
+    expect_raises(RequestError, 400, "unsupported_query", lambda: globex.search(index=INDEX, body={"query": {"term": {"_tenant": "acme"}}}))
 
 
 def check_exists():
     expect_equal(acme.exists(index=INDEX, id="2"), True, "acme exists 2")
     expect_equal(acme.exists(index=INDEX, id="3"), False, "acme exists 3")
     expect_equal(globex.exists(index=INDEX, id="2"), False, "globex exists acme's 2")
+
+
+def check_sniffing():
+    # sniff_on_start already ran in the constructor; sniff again and look at the pool.
+    acme.transport.sniff_hosts()
+    hosts = [c.host for c in acme.transport.connection_pool.connections]
+    expect_equal(hosts, [URL.rstrip("/")], "connection pool after sniffing")
+
+
+def check_count():
+    expect_equal(acme.count(index=INDEX)["count"], 2, "acme count")
+    expect_equal(globex.count(index=INDEX)["count"], 1, "globex count")
+    body = {"query": {"match": {"item": "anvil"}}}
+    expect_equal(acme.count(index=INDEX, body=body)["count"], 1, "acme count with a query")
+    expect_equal(acme.count(index=INDEX, q="item:rocket")["count"], 1, "acme count with q")
+    expect_equal(globex.count(index=INDEX, q="item:anvil")["count"], 0, "globex count of acme's item")
+
+
+def check_msearch():
+    body = [{"index": INDEX}, {"query": {"match_all": {}}}, {}, {"query": {"match": {"item": "rocket"}}}]
+    r = acme.msearch(body=body, index=INDEX)
+    items = r["responses"]
+    expect_equal([i["status"] for i in items], [200, 200], "msearch statuses")
+    expect_equal(sorted(h["_id"] for h in items[0]["hits"]["hits"]), ["1", "2"], "msearch item 0 ids")
+    expect_equal([h["_id"] for h in items[1]["hits"]["hits"]], ["2"], "msearch item 1 ids")
+    r = globex.msearch(body=[{}, {"query": {"match_all": {}}}], index=INDEX)
+    expect_equal([h["_source"] for h in r["responses"][0]["hits"]["hits"]], [GLOBEX_DOC], "globex msearch")
+
+
+def check_scan():
+    # helpers.scan opens a scroll, continues it page by page (size=1), then clears it.
+    seen = {h["_id"]: h["_source"] for h in helpers.scan(acme, index=INDEX, query={"query": {"match_all": {}}}, size=1)}
+    expect_equal(seen, ACME_DOCS, "acme scan")
+    seen = {h["_id"]: h["_source"] for h in helpers.scan(globex, index=INDEX, size=1)}
+    expect_equal(seen, {"1": GLOBEX_DOC}, "globex scan")
+
+
+def check_point_in_time():
+    pit = acme.create_pit(index=INDEX, params={"keep_alive": "1m"})["pit_id"]
+    seen, after = [], None
+    for _ in range(5):
+        body = {"size": 1, "pit": {"id": pit, "keep_alive": "1m"}, "sort": [{"qty": "asc"}]}
+        if after is not None:
+            body["search_after"] = after
+        r = acme.search(body=body)
+        hits = r["hits"]["hits"]
+        if not hits:
+            break
+        seen += [(h["_index"], h["_id"]) for h in hits]
+        after, pit = hits[-1]["sort"], r["pit_id"]
+    expect_equal(seen, [(INDEX, "2"), (INDEX, "1")], "acme point-in-time pages")
+    expect_raises(RequestError, 400, "invalid_cursor", lambda: globex.search(body={"pit": {"id": pit}}))
+    r = acme.delete_pit(body={"pit_id": [pit]})
+    expect_equal(r["pits"], [{"successful": True, "pit_id": pit}], "delete_pit")
+
+
+def check_delete_by_query():
+    for c in (acme, globex):
+        c.index(index=INDEX, id="tmp", body={"item": "scrap", "qty": 0}, refresh=True)
+    r = acme.delete_by_query(index=INDEX, body={"query": {"match": {"item": "scrap"}}}, refresh=True)
+    expect_equal(r["deleted"], 1, "acme delete_by_query deleted")
+    expect_equal(globex.exists(index=INDEX, id="tmp"), True, "globex's scrap survives acme's delete_by_query")
+    r = globex.delete_by_query(index=INDEX, body={}, q="item:scrap", refresh=True)
+    expect_equal(r["deleted"], 1, "globex delete_by_query with q deleted")
+    expect_equal(acme.count(index=INDEX)["count"], 2, "acme count after delete_by_query")
 
 
 def check_delete():
@@ -165,6 +238,12 @@ CHECKS = [
     ("get() returns the logical document", check_get),
     ("search() sees only the tenant's documents", check_search_isolation),
     ("exists() is true and false", check_exists),
+    ("sniffing finds the proxy itself", check_sniffing),
+    ("count() sees only the tenant's documents", check_count),
+    ("msearch() answers each item in the tenant's view", check_msearch),
+    ("helpers.scan() scrolls the tenant's documents and clears the scroll", check_scan),
+    ("create_pit(), search with search_after, delete_pit()", check_point_in_time),
+    ("delete_by_query() deletes only the tenant's documents", check_delete_by_query),
     ("delete() removes the document", check_delete),
     ("get() of a missing document raises NotFoundError", check_get_missing),
     ("a global aggregation raises RequestError unsupported_query", check_refused_query),
