@@ -81,6 +81,9 @@ func classify(path, query []byte) route {
 }
 
 func (s *Server) respond(nc net.Conn, h *wire.Head, path, query []byte, in *inspector) error {
+	if isMultiSearch(path) {
+		return s.multiSearch(nc, in) // msearch.go
+	}
 	r := classify(path, query)
 	s.byRoute[r].Add(1)
 	var out []byte

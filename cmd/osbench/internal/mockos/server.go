@@ -28,15 +28,16 @@ type Config struct {
 
 // Server is a running mock upstream.
 type Server struct {
-	cfg  Config
-	ln   net.Listener
-	sem  chan struct{}
-	doc  []byte
-	got  []byte
-	srch *sizedCache
-	bulk *sizedCache
-	raw  bigBody
-	agg  bigBody
+	cfg   Config
+	ln    net.Listener
+	sem   chan struct{}
+	doc   []byte
+	got   []byte
+	srch  *sizedCache
+	bulk  *sizedCache
+	msrch *sizedCache // multi-search answers by item count (msearch.go)
+	raw   bigBody
+	agg   bigBody
 
 	opened, active, requests, bodyBytes atomic.Int64
 	byRoute                             [routeCount]atomic.Int64
@@ -51,12 +52,13 @@ func New(cfg Config) (*Server, error) {
 	sh := cfg.Shape
 	s := &Server{
 		cfg: cfg, ln: ln, sem: make(chan struct{}, cfg.MaxConns),
-		doc:  response(201, sh.docCreated()),
-		got:  response(200, sh.docFound()),
-		srch: newSizedCache(func(n int) []byte { return response(200, sh.searchBody(n)) }, 10, 1000),
-		bulk: newSizedCache(func(n int) []byte { return response(200, sh.bulkBody(n)) }, 100, 1000),
-		raw:  rawBody(cfg.BigBytes),
-		agg:  aggBody(sh, cfg.BigBytes),
+		doc:   response(201, sh.docCreated()),
+		got:   response(200, sh.docFound()),
+		srch:  newSizedCache(func(n int) []byte { return response(200, sh.searchBody(n)) }, 10, 1000),
+		bulk:  newSizedCache(func(n int) []byte { return response(200, sh.bulkBody(n)) }, 100, 1000),
+		msrch: newSizedCache(func(n int) []byte { return response(200, sh.msearchBody(n)) }, 10),
+		raw:   rawBody(cfg.BigBytes),
+		agg:   aggBody(sh, cfg.BigBytes),
 	}
 	return s, nil
 }

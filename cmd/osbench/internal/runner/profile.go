@@ -65,13 +65,14 @@ var (
 	searchLegs = []workload.Leg{"D", "DT", "N", "O", "OT", "P", "T"}
 	noNginx    = []workload.Leg{"D", "DT", "P", "T"}
 
-	write256 = workload.Workload{Kind: workload.Write, DocBytes: 256}
-	write4k  = workload.Workload{Kind: workload.Write, DocBytes: 4 << 10}
-	write64k = workload.Workload{Kind: workload.Write, DocBytes: 64 << 10}
-	search10 = workload.Workload{Kind: workload.Search, Hits: 10}
-	search1k = workload.Workload{Kind: workload.Search, Hits: 1000}
-	bulk100  = workload.Workload{Kind: workload.Bulk, Docs: 100, DocBytes: 256}
-	bulk1000 = workload.Workload{Kind: workload.Bulk, Docs: 1000, DocBytes: 1 << 10}
+	write256  = workload.Workload{Kind: workload.Write, DocBytes: 256}
+	write4k   = workload.Workload{Kind: workload.Write, DocBytes: 4 << 10}
+	write64k  = workload.Workload{Kind: workload.Write, DocBytes: 64 << 10}
+	search10  = workload.Workload{Kind: workload.Search, Hits: 10}
+	search1k  = workload.Workload{Kind: workload.Search, Hits: 1000}
+	bulk100   = workload.Workload{Kind: workload.Bulk, Docs: 100, DocBytes: 256}
+	bulk1000  = workload.Workload{Kind: workload.Bulk, Docs: 1000, DocBytes: 1 << 10}
+	msearch10 = workload.Workload{Kind: workload.MultiSearch, Docs: 10} // the reads of spec/14
 )
 
 func profileFor(o Options) (profile, error) {
@@ -90,6 +91,7 @@ func profileFor(o Options) (profile, error) {
 		p.matrix = []cellDef{
 			{write256, []int{1, 64}, searchLegs}, {write64k, []int{1, 64}, searchLegs},
 			{search10, []int{1, 64}, searchLegs}, {bulk100, []int{1, 64}, searchLegs},
+			{search1k, []int{1}, noNginx}, {msearch10, []int{1}, searchLegs},
 		}
 	case "full":
 		p = profile{rounds: 5, warmup: 500 * time.Millisecond, cell: 2 * time.Second,
@@ -101,6 +103,7 @@ func profileFor(o Options) (profile, error) {
 			{write64k, []int{1, 8, 64, 256}, allLegs},
 			{search10, []int{1, 8, 64}, searchLegs}, {search1k, []int{1, 8}, noNginx},
 			{bulk100, []int{1, 8, 64}, searchLegs}, {bulk1000, []int{1, 8, 64}, searchLegs},
+			{msearch10, []int{1, 8}, searchLegs},
 		}
 	default:
 		return p, fmt.Errorf("choosing profile: %q is neither quick nor full", o.Profile)

@@ -78,6 +78,8 @@ func (w Workload) Name() string {
 		return "search-" + strconv.Itoa(w.Hits) + "hits"
 	case Bulk:
 		return "bulk-" + strconv.Itoa(w.Docs) + "x" + sizeName(w.DocBytes)
+	case MultiSearch:
+		return msearchName(w.Docs)
 	}
 	return string(w.Kind)
 }
@@ -102,6 +104,8 @@ func (w Workload) Request(leg Leg, host string) ([]byte, error) {
 		return searchRequest(leg, host, w.searchBody()), nil
 	case Bulk:
 		return bulkRequest(leg, host, w.Docs, w.DocBytes), nil
+	case MultiSearch:
+		return msearchRequest(leg, host, w.Docs), nil
 	case StreamDown:
 		return build("GET", "/raw/_doc/big?resp=64m", host, leg, "", nil), nil
 	case StreamAgg:
