@@ -74,7 +74,7 @@ func TestServeHTTP_Failures_OpenSearchShapedErrors(t *testing.T) {
 			nil, 415, CodeUnsupportedMedia},
 		{"duplicate keys", "POST", "/orders/_search", `{"query":{},"query":{}}`, http.Header{"X-Tenant": {"acme"}}, nil, 400, CodeMalformedBody},
 		{"patch", "PATCH", "/orders/_search", "", nil, nil, 405, CodeMethodNotAllowed},
-		{"msearch", "POST", "/orders/_msearch", "", http.Header{"X-Tenant": {"acme"}}, nil, 400, CodeUnsupportedEndpoint},
+		{"field caps", "GET", "/orders/_field_caps", "", http.Header{"X-Tenant": {"acme"}}, nil, 400, CodeUnsupportedEndpoint},
 		{"empty bulk", "POST", "/orders/_bulk", "", http.Header{"X-Tenant": {"acme"}}, nil, 400, CodeMalformedBody},
 		{"reserved", "PUT", "/orders/_doc/1", `{"_tenant":"globex"}`, http.Header{"X-Tenant": {"acme"}}, nil, 400, CodeReservedField},
 	}
