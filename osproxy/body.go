@@ -54,11 +54,16 @@ func (p *Proxy) requiredJSONBody(w http.ResponseWriter, r *http.Request, missing
 // openBody says. An absent or blank body is returned as nil. The caller checks the
 // JSON: a search body is parsed once by the judge, which checks it as it goes.
 func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	return p.readBodyOf(w, r, false)
+}
+
+// readBodyOf is readBody for a JSON body, or an NDJSON one (_msearch) when ndjson.
+func (p *Proxy) readBodyOf(w http.ResponseWriter, r *http.Request, ndjson bool) ([]byte, *Error) {
 	limit := p.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
-	src, closeBody, e := p.openBody(w, r, false)
+	src, closeBody, e := p.openBody(w, r, ndjson)
 	if e != nil {
 		return nil, e
 	}
@@ -193,8 +198,7 @@ func checkContentType(h http.Header) *Error {
 		return nil
 	}
 	mt, _, err := mime.ParseMediaType(ct)
-	// application/x-ndjson is JSON lines, which OpenSearch reads as JSON too (READ-13).
-	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "application/x-ndjson") {
+	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 		return nil
 	}
 	return fail(CodeUnsupportedMedia, "content type "+strconv.Quote(ct)+" is not supported; send application/json")

@@ -25,7 +25,7 @@ func (p *Proxy) multiSearch(w http.ResponseWriter, r *http.Request, tr tenancyRe
 		writeError(w, r, e)
 		return
 	}
-	body, e := p.readBody(w, r)
+	body, e := p.readBodyOf(w, r, true) // JSON or NDJSON (READ-13)
 	if e != nil {
 		writeError(w, r, e)
 		return
