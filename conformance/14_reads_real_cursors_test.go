@@ -15,18 +15,7 @@ var _ = Describe("14 reads: cursors against a real OpenSearch", Label("profile:t
 	var f *readsFixture
 	BeforeEach(func() { f = newReadsFixture() })
 	// page reads one page's hits as index:id, checking it is acme's and shaped.
-	page := func(r response) []string {
-		ExpectWithOffset(1, r.Status).To(Equal(200), "body: %s", r.Body)
-		expectNoLeak(r, f.physical)
-		var out []string
-		for _, h := range dig(r.JSON(), "hits", "hits").([]any) {
-			m := h.(map[string]any)
-			ExpectWithOffset(1, m).NotTo(HaveKey("_routing"))
-			ExpectWithOffset(1, m["_source"]).NotTo(Or(HaveKey("_tenant"), HaveKey("_logical_index")))
-			out = append(out, m["_index"].(string)+":"+m["_id"].(string))
-		}
-		return out
-	}
+	page := func(r response) []string { return pageNames(f, r) }
 
 	It("READ-32: scrolls the tenant's documents across pages, shaped, until they run out, then clears", Label("rule:READ-32"), func() {
 		r := asAcme("POST", f.base+"/orders,invoices/_search?scroll=1m", `{"size":2,"sort":["n"]}`)

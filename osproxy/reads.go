@@ -181,6 +181,17 @@ func parseReadParams(r *http.Request, e query.Endpoint) (*query.Params, *Error) 
 	return ps, nil
 }
 
+// readRequest reads a read's parameters by its endpoint's table and its body, or the
+// source parameter standing for it.
+func (p *Proxy) readRequest(w http.ResponseWriter, r *http.Request, e query.Endpoint) (*query.Params, []byte, *Error) {
+	params, err := parseReadParams(r, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := p.readBodyOrSource(w, r, params)
+	return params, body, err
+}
+
 // readBodyOrSource reads a read's body; without one, the source parameter stands for it
 // (READ-8). A request with both is refused, as OpenSearch refuses it.
 func (p *Proxy) readBodyOrSource(w http.ResponseWriter, r *http.Request, ps *query.Params) ([]byte, *Error) {
@@ -196,6 +207,35 @@ func (p *Proxy) readBodyOrSource(w http.ResponseWriter, r *http.Request, ps *que
 		return nil, tooLarge(p.cfg.MaxBodyBytes)
 	}
 	return ps.Source, nil
+}
+
+// send sends a request the proxy built for tr and, when the cluster answers with
+// success, writes the answer's head, sanitized, and returns the response and the view's
+// shaping: the caller streams the body and closes it. Anything else is answered here —
+// the proxy's error, or the cluster's sanitized (SRCH-10, ISO-16) — and resp is nil.
+func (p *Proxy) send(w http.ResponseWriter, r *http.Request, tr tenancyRequest, method, target string, body []byte) (*http.Response, *tenant.Shaping) {
+	resp, e := p.roundTrip(r, method, target, body)
+	if e != nil {
+		writeError(w, r, e)
+		return nil, nil
+	}
+	if resp.StatusCode >= 400 {
+		defer resp.Body.Close()
+		p.relayUpstreamError(w, r, resp, tr)
+		return nil, nil
+	}
+	sh := p.shaping(tr)
+	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
+	w.WriteHeader(resp.StatusCode)
+	return resp, sh
+}
+
+// upstreamAt is the upstream URL of path with the forwarded parameters.
+func (p *Proxy) upstreamAt(path, forward string) string {
+	if forward == "" {
+		return p.cfg.Upstream + path
+	}
+	return p.cfg.Upstream + path + "?" + forward
 }
 
 // target is an upstream URL on the physical index, routed by tenant (SRCH-1, TEN-10),

@@ -17,12 +17,7 @@ func (p *Proxy) byQuery(w http.ResponseWriter, r *http.Request, tr tenancyReques
 	if tr.route.Kind == route.UpdateByQuery {
 		endpoint, path, update = query.EndpointUpdateByQuery, "_update_by_query", true
 	}
-	params, e := parseReadParams(r, endpoint)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	body, e := p.readBodyOrSource(w, r, params)
+	params, body, e := p.readRequest(w, r, endpoint)
 	if e != nil {
 		writeError(w, r, e)
 		return

@@ -12,12 +12,7 @@ import (
 // search's; the answer (a count, or whether the query is valid) and its _shards are
 // shaped for the view.
 func (p *Proxy) count(w http.ResponseWriter, r *http.Request, tr tenancyRequest, e query.Endpoint) {
-	params, err := parseReadParams(r, e)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	body, err := p.readBodyOrSource(w, r, params)
+	params, body, err := p.readRequest(w, r, e)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -31,10 +26,7 @@ func (p *Proxy) count(w http.ResponseWriter, r *http.Request, tr tenancyRequest,
 	target := p.target(tr, "_count", params.Forward)
 	if e == query.EndpointValidate {
 		// OpenSearch's validation takes no routing; the wrapped query keeps it to the view.
-		target = p.cfg.Upstream + "/" + p.cfg.Index + "/_validate/query"
-		if params.Forward != "" {
-			target += "?" + params.Forward
-		}
+		target = p.upstreamAt("/"+p.cfg.Index+"/_validate/query", params.Forward)
 	}
 	p.relayShaped(w, r, tr, target, out, false)
 }
@@ -43,19 +35,11 @@ func (p *Proxy) count(w http.ResponseWriter, r *http.Request, tr tenancyRequest,
 // search-shaped answer (count, validation: only _shards to shape), or a by-query one;
 // an error is relayed sanitized.
 func (p *Proxy) relayShaped(w http.ResponseWriter, r *http.Request, tr tenancyRequest, target string, body []byte, byQuery bool) {
-	resp, e := p.roundTrip(r, http.MethodPost, target, body)
-	if e != nil {
-		writeError(w, r, e)
+	resp, sh := p.send(w, r, tr, http.MethodPost, target, body)
+	if resp == nil {
 		return
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		p.relayUpstreamError(w, r, resp, tr)
-		return
-	}
-	sh := p.shaping(tr)
-	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
-	w.WriteHeader(resp.StatusCode)
 	if !byQuery {
 		p.streamPlan(w, resp.Body, sh, tenant.CountRoot, sh.Capture, "")
 		return

@@ -43,23 +43,12 @@ func (p *Proxy) multiSearch(w http.ResponseWriter, r *http.Request, tr tenancyRe
 		p.answerRefused(w, items)
 		return
 	}
-	target := p.cfg.Upstream + "/_msearch"
-	if params.Forward != "" {
-		target += "?" + params.Forward
-	}
-	resp, e := p.roundTrip(r, http.MethodPost, target, upstream)
-	if e != nil {
-		writeError(w, r, e)
+	resp, sh := p.send(w, r, tr, http.MethodPost, p.upstreamAt("/_msearch", params.Forward), upstream)
+	if resp == nil {
 		return
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		p.relayUpstreamError(w, r, resp, tr)
-		return
-	}
-	rs := &tenant.ReadShaping{Shaping: *p.shaping(tr), Items: items}
-	copyTenantHeaders(w.Header(), resp.Header, rs.Errors)
-	w.WriteHeader(resp.StatusCode)
+	rs := &tenant.ReadShaping{Shaping: *sh, Items: items}
 	p.streamPlan(w, resp.Body, rs, tenant.MultiRoot, rs.Capture, "")
 }
 

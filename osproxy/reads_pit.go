@@ -57,15 +57,6 @@ func (p *Proxy) openPIT(tr tenancyRequest, body []byte, pol *query.Policy) (tena
 	return tr, nil
 }
 
-// pitTarget is the upstream URL of a point-in-time search: no index and no routing,
-// which OpenSearch refuses beside a point in time; the point in time names both.
-func pitTarget(upstream, forward string) string {
-	if forward == "" {
-		return upstream + "/_search"
-	}
-	return upstream + "/_search?" + forward
-}
-
 // deletePIT serves DELETE /_search/point_in_time: every id must open for the tenant
 // before any is deleted (READ-29). The cluster's answer names its own ids, which may
 // differ from those it issued, so each is deleted alone and answered with the id the
@@ -120,11 +111,7 @@ func (p *Proxy) deletePIT(w http.ResponseWriter, r *http.Request, tr tenancyRequ
 // succeeded, with its status.
 func (p *Proxy) deleteOnePIT(r *http.Request, raw []byte, forward string) (bool, int, *Error) {
 	body := jsonstream.AppendBytes(append([]byte(nil), `{"pit_id":[`...), raw)
-	target := p.cfg.Upstream + "/_search/point_in_time"
-	if forward != "" {
-		target += "?" + forward
-	}
-	resp, e := p.roundTrip(r, http.MethodDelete, target, append(body, ']', '}'))
+	resp, e := p.roundTrip(r, http.MethodDelete, p.upstreamAt("/_search/point_in_time", forward), append(body, ']', '}'))
 	if e != nil {
 		return false, 0, e
 	}

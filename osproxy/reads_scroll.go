@@ -48,17 +48,7 @@ func (p *Proxy) openCursor(text []byte, kind cursorKind, tr tenancyRequest) (*cu
 // body, the path or the scroll_id parameter, the body's winning as in OpenSearch
 // (READ-25). The page is shaped as the first was.
 func (p *Proxy) scrollNext(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
-	params, e := parseReadParams(r, query.EndpointScroll)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	cb, e := p.cursorBody(w, r, "scroll_id", true)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	ids, e := presentedCursors(cb.IDs, tr.route.ID, params.ScrollID)
+	params, cb, ids, e := p.scrollRequest(w, r, tr, true)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -78,46 +68,25 @@ func (p *Proxy) scrollNext(w http.ResponseWriter, r *http.Request, tr tenancyReq
 		body = append(body, ',')
 	}
 	body = jsonstream.AppendBytes(append(body, `"scroll_id":`...), c.raw)
-	target := p.cfg.Upstream + "/_search/scroll"
-	if params.Forward != "" {
-		target += "?" + params.Forward
-	}
+	target := p.upstreamAt("/_search/scroll", params.Forward)
 	p.cursorPage(w, r, viewOf(tr, c.indices), target, append(body, '}'), scrollCursor, c.sortIDs)
 }
 
 // cursorPage sends a cursor request and streams its page through tr's view.
 func (p *Proxy) cursorPage(w http.ResponseWriter, r *http.Request, tr tenancyRequest, target string, body []byte, kind cursorKind, sortIDs uint64) {
-	resp, e := p.roundTrip(r, http.MethodPost, target, body)
-	if e != nil {
-		writeError(w, r, e)
+	resp, sh := p.send(w, r, tr, http.MethodPost, target, body)
+	if resp == nil {
 		return
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		p.relayUpstreamError(w, r, resp, tr)
-		return
-	}
-	sh := p.shaping(tr)
 	sh.Shaper.SortIDs = sortIDs
-	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
-	w.WriteHeader(resp.StatusCode)
 	p.streamCursorPage(w, resp.Body, sh, p.wrapper(kind, tr, sortIDs))
 }
 
 // clearScroll serves DELETE /_search/scroll[/{ids}]: every cursor must open for the
 // tenant before any is cleared; _all is refused (READ-28).
 func (p *Proxy) clearScroll(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
-	params, e := parseReadParams(r, query.EndpointScroll)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	cb, e := p.cursorBody(w, r, "scroll_id", false)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	ids, e := presentedCursors(cb.IDs, tr.route.ID, params.ScrollID)
+	params, _, ids, e := p.scrollRequest(w, r, tr, false)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -138,17 +107,28 @@ func (p *Proxy) clearScroll(w http.ResponseWriter, r *http.Request, tr tenancyRe
 		}
 		body = jsonstream.AppendBytes(body, c.raw)
 	}
-	target := p.cfg.Upstream + "/_search/scroll"
-	if params.Forward != "" {
-		target += "?" + params.Forward
-	}
-	resp, e := p.roundTrip(r, http.MethodDelete, target, append(body, ']', '}'))
+	resp, e := p.roundTrip(r, http.MethodDelete, p.upstreamAt("/_search/scroll", params.Forward), append(body, ']', '}'))
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
 	defer resp.Body.Close()
 	p.relayUpstreamError(w, r, resp, viewOf(tr, nil)) // a small answer: succeeded, num_freed
+}
+
+// scrollRequest reads a scroll request, next page or clearing: its parameters, its
+// judged body (with a keep-alive for a next page) and the cursors it presents.
+func (p *Proxy) scrollRequest(w http.ResponseWriter, r *http.Request, tr tenancyRequest, keepAlive bool) (*query.Params, query.CursorBody, [][]byte, *Error) {
+	params, e := parseReadParams(r, query.EndpointScroll)
+	if e != nil {
+		return nil, query.CursorBody{}, nil, e
+	}
+	cb, e := p.cursorBody(w, r, "scroll_id", keepAlive)
+	if e != nil {
+		return nil, query.CursorBody{}, nil, e
+	}
+	ids, e := presentedCursors(cb.IDs, tr.route.ID, params.ScrollID)
+	return params, cb, ids, e
 }
 
 // cursorBody reads and judges the body of a cursor request.

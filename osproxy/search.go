@@ -15,12 +15,7 @@ import (
 // folded in, send the canonical re-emission with the query wrapped in the tenant filter,
 // then stream the response through the shaper.
 func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest) {
-	params, e := parseReadParams(r, query.EndpointSearch)
-	if e != nil {
-		writeError(w, r, e)
-		return
-	}
-	body, e := p.readBodyOrSource(w, r, params)
+	params, body, e := p.readRequest(w, r, query.EndpointSearch)
 	if e != nil {
 		writeError(w, r, e)
 		return
@@ -37,21 +32,15 @@ func (p *Proxy) search(w http.ResponseWriter, r *http.Request, tr tenancyRequest
 	}
 	target := p.target(tr, "_search", params.Forward) // SRCH-1
 	if pol.PIT != nil {
-		target = pitTarget(p.cfg.Upstream, params.Forward)
+		// No index and no routing, which OpenSearch refuses beside a point in time: the
+		// point in time names both (READ-26).
+		target = p.upstreamAt("/_search", params.Forward)
 	}
-	resp, e := p.roundTrip(r, http.MethodPost, target, judged.Body)
-	if e != nil {
-		writeError(w, r, e)
+	resp, sh := p.send(w, r, tr, http.MethodPost, target, judged.Body)
+	if resp == nil {
 		return
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		p.relayUpstreamError(w, r, resp, tr)
-		return
-	}
-	sh := p.shaping(tr)
-	copyTenantHeaders(w.Header(), resp.Header, sh.Errors)
-	w.WriteHeader(resp.StatusCode)
 	sh.Shaper.SortIDs, sh.HitAggs = judged.SortIDs, judged.HitAggs
 	switch {
 	case params.Scroll():

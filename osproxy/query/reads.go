@@ -113,15 +113,9 @@ func judgeWrappedBody(dst, body []byte, params *Params, pol *Policy, members *ob
 	defer st.release()
 	j := &st.j
 	*j = judge{out: dst, pol: pol, path: j.path[:0]}
-	root := jsonstream.Value{}
-	if len(trimSpace(body)) > 0 {
-		if err := st.tree.Parse(body, maxDepth); err != nil {
-			return nil, err
-		}
-		root = st.tree.Root()
-		if root.Kind() != '{' {
-			return nil, &jsonstream.SyntaxError{Msg: "value is not an object"}
-		}
+	root, err := st.parse(body)
+	if err != nil {
+		return nil, err
 	}
 	j.out = append(j.out, '{')
 	n, query := 0, false

@@ -51,15 +51,9 @@ func JudgeSearch(dst, body []byte, params *Params, pol *Policy) (Search, error) 
 	defer st.release()
 	j := &st.j
 	*j = judge{out: dst, pol: pol, path: j.path[:0]}
-	root := jsonstream.Value{}
-	if len(trimSpace(body)) > 0 {
-		if err := st.tree.Parse(body, maxDepth); err != nil {
-			return Search{}, err
-		}
-		root = st.tree.Root()
-		if root.Kind() != '{' {
-			return Search{}, &jsonstream.SyntaxError{Msg: "value is not an object"}
-		}
+	root, err := st.parse(body)
+	if err != nil {
+		return Search{}, err
 	}
 	if err := j.searchBody(root, params); err != nil {
 		return Search{}, err
@@ -75,6 +69,20 @@ type state struct {
 }
 
 var states = sync.Pool{New: func() any { return new(state) }}
+
+// parse parses a body that must be one object, or nothing (an invalid root).
+func (st *state) parse(body []byte) (jsonstream.Value, error) {
+	if len(trimSpace(body)) == 0 {
+		return jsonstream.Value{}, nil
+	}
+	if err := st.tree.Parse(body, maxDepth); err != nil {
+		return jsonstream.Value{}, err
+	}
+	if root := st.tree.Root(); root.Kind() == '{' {
+		return root, nil
+	}
+	return jsonstream.Value{}, &jsonstream.SyntaxError{Msg: "value is not an object"}
+}
 
 // release returns st to the pool without the references a judgement left in it.
 func (st *state) release() {
