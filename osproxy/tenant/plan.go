@@ -175,14 +175,13 @@ func (sh *Shaping) Capture(dst []byte, state uint8, v []byte) ([]byte, error) {
 type Sanitizer struct {
 	physical string // the shared index's name
 	logical  string
-	prefix   []byte // "{tenant}:{index}:"
-	tenant   []byte // "{tenant}:" (views.go)
+	tenant   []byte // "{tenant}:": every {tenant}:{index}: goes from texts (views.go)
 	multi    bool
 }
 
 // NewSanitizer returns the sanitizer of one tenant's view of one logical index.
 func NewSanitizer(physical, tenant, index string) *Sanitizer {
-	return &Sanitizer{physical: physical, logical: index, prefix: []byte(PhysicalID(tenant, index, "")), tenant: []byte(tenant + ":")}
+	return &Sanitizer{physical: physical, logical: index, tenant: []byte(tenant + ":")}
 }
 
 // Withheld replaces a message that would show the proxy's layout.
