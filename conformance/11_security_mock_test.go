@@ -64,6 +64,8 @@ var upstreamCases = []upstreamCase{
 	{Label("rule:ISO-3", "profile:security"), "every place a query sits keeps the root filter", "/orders/_search",
 		`{"query":{"match_all":{}},"post_filter":{"bool":{"must_not":[{"match_all":{}}]}},"rescore":{"query":{"rescore_query":{"match_all":{}}}},"highlight":{"fields":{"msg":{}},"highlight_query":{"match_all":{}}},"aggs":{"a":{"filters":{"filters":{"x":{"match_all":{}}}}}}}`,
 		map[string]string{"query.bool.must": `[{"match_all":{}}]`}},
+	{Label("rule:ISO-4", "profile:security"), "q in the URL is folded below the root filter", "/orders/_search?q=*", ``,
+		map[string]string{"query.bool.must": `[{"query_string":{"query":"*","lenient":true}}]`}},
 }
 
 // refusedUpstream are bodies and targets refused before any upstream call.
@@ -75,7 +77,7 @@ var refusedUpstream = []struct{ name, target, body string }{
 	{"a body search_pipeline", "/orders/_search", `{"search_pipeline":{"request_processors":[]}}`},
 	{"min_doc_count 0 as a string", "/orders/_search", termsMinDocCount(`"0"`)},
 	{"explain as a string", "/orders/_search", `{"explain":"true"}`},
-	{"q in the URL", "/orders/_search?q=*", ``},
+	{"q naming _tenant in the URL", "/orders/_search?q=_tenant:globex", ``},
 	{"routing in the URL", "/orders/_search?routing=globex", ``},
 	{"a script with scripts off", "/orders/_search", `{"script_fields":{"x":{"script":"1"}}}`},
 }

@@ -116,9 +116,9 @@ var _ = Describe("14 reads: views and parameters", Label("profile:tenancy-reads"
 		Expect(sentQuery("GET", "/orders/_search?q=msg:hi&df=msg&default_operator=AND&analyzer=standard&analyze_wildcard=true&lenient=false", "")).To(Equal(
 			wrappedIn(ordersTerm, `{"query_string":{"query":"msg:hi","default_field":"msg","default_operator":"and","analyzer":"standard","analyze_wildcard":true,"lenient":false}}`)))
 		Expect(sentQuery("POST", "/orders/_search?q=x", `{"query":{"match_all":{}},"size":1}`)).To(Equal(
-			wrappedIn(ordersTerm, `{"query_string":{"query":"x"}}`)))
-		Expect(sentQuery("GET", "/orders,invoices/_count?q=n:1", "")).To(Equal(wrappedIn(twoIndexTerm, `{"query_string":{"query":"n:1"}}`)))
-		Expect(sentQuery("POST", "/orders/_delete_by_query?q=n:1", "")).To(Equal(wrappedIn(ordersTerm, `{"query_string":{"query":"n:1"}}`)))
+			wrappedIn(ordersTerm, `{"query_string":{"query":"x","lenient":true}}`)))
+		Expect(sentQuery("GET", "/orders,invoices/_count?q=n:1", "")).To(Equal(wrappedIn(twoIndexTerm, `{"query_string":{"query":"n:1","lenient":true}}`)))
+		Expect(sentQuery("POST", "/orders/_delete_by_query?q=n:1", "")).To(Equal(wrappedIn(ordersTerm, `{"query_string":{"query":"n:1","lenient":true}}`)))
 		mock.Reset()
 		for _, q := range []string{"q=_tenant:globex", "q=_logical_index:x", "q=v*:x", "q=x&df=_routing", "q=x&df=m*", "q=_exists_:_tenant", "q=%22x"} {
 			expectError(asAcme("GET", base+"/orders/_search?"+q, ""), 400, "unsupported_query")

@@ -27,13 +27,13 @@ const (
 
 // how a parameter is treated.
 const (
-	fold    uint8 = iota + 1 // into the judged body (ISO-4)
-	forward                  // as it came: it changes only how the response is produced
-	judged                   // judged by its kind and forwarded canonically
-	queryQ                   // q and its companions: folded into the query as a query_string
-	refused                  // known, and refused for the stated reason
-	special                  // read by the caller: source, scroll_id
-	accepted                 // accepted, never forwarded
+	fold     uint8 = iota + 1 // into the judged body (ISO-4)
+	forward                   // as it came: it changes only how the response is produced
+	judged                    // judged by its kind and forwarded canonically
+	queryQ                    // q and its companions: folded into the query as a query_string
+	refused                   // known, and refused for the stated reason
+	special                   // read by the caller: source, scroll_id
+	accepted                  // accepted, never forwarded
 )
 
 // paramRule is one row of an endpoint's parameter table.

@@ -41,7 +41,8 @@ func TestJudgeSearch_IDsInSeveralIndices_Refused(t *testing.T) {
 
 func TestJudgeSearch_Q_FoldedAsJudgedQueryString(t *testing.T) {
 	cases := map[string]string{
-		"q=msg:hi": `{` + wrapped + `{"query_string":{"query":"msg:hi"}}]}}}`,
+		// Without df, a query_string searches every field and is sent lenient (ISO-10).
+		"q=msg:hi": `{` + wrapped + `{"query_string":{"query":"msg:hi","lenient":true}}]}}}`,
 		"q=x&df=msg&default_operator=AND&analyzer=std&analyze_wildcard=true&lenient=false": `{` + wrapped +
 			`{"query_string":{"query":"x","default_field":"msg","default_operator":"and","analyzer":"std","analyze_wildcard":true,"lenient":false}}]}}}`,
 	}

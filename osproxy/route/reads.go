@@ -53,7 +53,7 @@ func classifyRead(method string, seg []string) (Route, bool) {
 	switch {
 	case first == "" && len(seg) > 1:
 		return Route{}, false
-	case first == "_nodes" && get:
+	case first == "_nodes" && get && len(seg) <= 3 && !nodesAPI(seg[1:]):
 		rt := Route{Kind: Nodes}
 		if len(seg) > 1 {
 			rt.Index = seg[1]
@@ -141,6 +141,18 @@ func isTemplate(rest []string) bool {
 	switch rest[0] {
 	case "_search", "_msearch", "_render":
 		return true
+	}
+	return false
+}
+
+// nodesAPI reports whether a /_nodes path names one of the node APIs other than node
+// information (stats, usage, hot threads): those are not Nodes, and are refused.
+func nodesAPI(seg []string) bool {
+	for _, s := range seg {
+		switch s {
+		case "stats", "usage", "hot_threads", "hotthreads", "reload_secure_settings":
+			return true
+		}
 	}
 	return false
 }

@@ -42,6 +42,10 @@ func TestClassify_ReadPaths_KindIndexAndID(t *testing.T) {
 		{"PUT", "/_cluster/health", Route{}},
 		{"POST", "//_count", Route{}},
 		{"GET", "/_nodes/_local/stats/jvm", Route{}},
+		{"GET", "/_nodes/stats", Route{}},
+		{"GET", "/_nodes/_all/usage", Route{}},
+		{"GET", "/_nodes/hot_threads", Route{}},
+		{"GET", "/_nodes/_all/http/extra", Route{}},
 	}
 	for _, tc := range cases {
 		if got := Classify(tc.method, tc.path); got != tc.want {
