@@ -63,30 +63,6 @@ func serve(p *Proxy, method, target, body string) *httptest.ResponseRecorder {
 	return rec
 }
 
-// A scroll's next page costs a bounded number of allocations: opening the cursor,
-// one upstream request, shaping ten hits, sealing the next cursor. The budget catches
-// a regression that would allocate per hit or per byte.
-func TestScrollNext_TenHitPage_AllocationBudget(t *testing.T) {
-	rt := &staticRoundTrip{body: scrollPage(10), status: 200}
-	p := readsTestProxy(t, rt)
-	id := p.cursors.seal(nil, &cursor{kind: scrollCursor, tenant: "acme", indices: []string{"orders"}, raw: []byte("RAW")})
-	body := `{"scroll":"1m","scroll_id":"` + string(id) + `"}`
-	if rec := serve(p, "POST", "/_search/scroll", body); rec.Code != 200 || strings.Contains(rec.Body.String(), "acme") {
-		t.Fatalf("continuation: %d %s", rec.Code, rec.Body)
-	}
-	search := testing.AllocsPerRun(200, func() { serve(p, "POST", "/orders/_search", `{"size":10}`) })
-	scroll := testing.AllocsPerRun(200, func() { serve(p, "POST", "/_search/scroll", body) })
-	t.Logf("allocations per request, request and recorder included: scroll continuation %v, one-index search %v", scroll, search)
-	if scroll > scrollBudget {
-		t.Fatalf("a scroll continuation allocates %v times, budget %d", scroll, scrollBudget)
-	}
-}
-
-// scrollBudget is the allocations of a scroll continuation through ServeHTTP with the
-// test's request and recorder (about 30 of them are theirs and the transport stub's; a one-index search of the same
-// harness costs 54).
-const scrollBudget = 95
-
 func TestServeRead_RefusedEndpoints_NoUpstreamCall(t *testing.T) {
 	rt := &staticRoundTrip{body: `{}`, status: 200}
 	p := readsTestProxy(t, rt)

@@ -166,18 +166,15 @@ type CursorBody struct {
 // member is refused, as OpenSearch refuses it.
 func JudgeCursorBody(body []byte, idMember string, keepAlive bool) (CursorBody, error) {
 	var cb CursorBody
-	if len(trimSpace(body)) == 0 {
-		return cb, nil
-	}
-	var t jsonstream.Tree
-	if err := t.Parse(body, maxDepth); err != nil {
+	st := states.Get().(*state)
+	defer st.release()
+	j := &st.j
+	*j = judge{pol: &noPolicy, path: j.path[:0]}
+	root, err := st.parse(body)
+	if err != nil || !root.Valid() {
 		return cb, err
 	}
-	if t.Root().Kind() != '{' {
-		return cb, &jsonstream.SyntaxError{Msg: "value is not an object"}
-	}
-	j := &judge{pol: &Policy{}}
-	for m := t.Root().First(); m.Valid(); m = m.Next() {
+	for m := root.First(); m.Valid(); m = m.Next() {
 		j.enter(m.Key())
 		switch {
 		case jsonstream.KeyIs(m.Key(), idMember):
@@ -198,6 +195,9 @@ func JudgeCursorBody(body []byte, idMember string, keepAlive bool) (CursorBody, 
 	}
 	return cb, nil
 }
+
+// noPolicy is the policy of bodies that hold no query: nothing in them reads it.
+var noPolicy Policy
 
 func kaNote(keepAlive bool) string {
 	if keepAlive {
