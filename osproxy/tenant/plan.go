@@ -130,6 +130,11 @@ func (sh *Shaping) Drops(state uint8) bool {
 func (sh *Shaping) Element(state uint8, c byte) (jsonstream.Action, uint8) {
 	switch state {
 	case sHitArray, sNestedArr:
+		if c == '{' && sh.Shaper.multi != nil {
+			// A view of several indices names a hit by its _id, which comes after its
+			// _index: such a hit is held whole while it is shaped (views.go, READ-4).
+			return jsonstream.Capture, state
+		}
 		if c == '{' {
 			if state == sHitArray {
 				return jsonstream.Walk, sHit
@@ -150,6 +155,10 @@ func (sh *Shaping) Element(state uint8, c byte) (jsonstream.Action, uint8) {
 // Capture is the jsonstream.CaptureFunc of the plan.
 func (sh *Shaping) Capture(dst []byte, state uint8, v []byte) ([]byte, error) {
 	switch state {
+	case sHitArray: // a hit of a view of several indices, held whole
+		return sh.Shaper.Hit(dst, v)
+	case sNestedArr:
+		return sh.Shaper.NestedHit(dst, v)
 	case sFailures:
 		return sh.Errors.Append(dst, v), nil
 	case cIndex:
