@@ -43,8 +43,12 @@ type conn struct {
 
 	req  http.Request
 	body reqBody
-	resp response
-	ctx  reqCtx
+	// readUntil and writeUntil are the request's own read and write deadlines
+	// (ReadTimeout, WriteTimeout), which no stall deadline may extend; zero for none.
+	readUntil, writeUntil time.Time
+	writeStalled          bool // a stall deadline was set on a write of the last response
+	resp                  response
+	ctx                   reqCtx
 
 	watch     sync.Mutex // guards watching
 	watching  chan struct{}
@@ -220,16 +224,20 @@ func (c *conn) serveOne() bool {
 // WriteTimeout.
 func (c *conn) bound(hr *h1.Request) {
 	cfg := &c.srv.cfg
+	c.readUntil, c.writeUntil = time.Time{}, time.Time{}
 	if hr.ContentLength != 0 && int64(c.br.Buffered()) < hr.ContentLength || hr.Chunked {
-		var d time.Time
 		if cfg.ReadTimeout > 0 {
-			d = time.Now().Add(cfg.ReadTimeout)
+			c.readUntil = time.Now().Add(cfg.ReadTimeout)
 		}
-		_ = c.nc.SetReadDeadline(d)
+		_ = c.nc.SetReadDeadline(c.readUntil)
 	}
 	if cfg.WriteTimeout > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+		c.writeUntil = time.Now().Add(cfg.WriteTimeout)
+		_ = c.nc.SetWriteDeadline(c.writeUntil)
+	} else if c.writeStalled {
+		_ = c.nc.SetWriteDeadline(time.Time{}) // the last response's stall deadline must not outlive it
 	}
+	c.writeStalled = false
 }
 
 // readHead reads a request head: what arrived with the first bytes under the
