@@ -63,11 +63,13 @@ func (p *Proxy) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error
 		return nil, e
 	}
 	defer closeBody()
-	body, err := readCapped(src, r.ContentLength, limit)
+	body, err := readCapped(src, r.ContentLength, limit, trackedOf(r))
 	var ne net.Error
 	switch {
 	case err == errTooLarge:
 		return nil, tooLarge(limit)
+	case err == errOverloaded:
+		return nil, overloaded() // OPS-11
 	case errors.As(err, &ne) && ne.Timeout():
 		return nil, bodyTimeout(w)
 	case err != nil:
@@ -157,11 +159,15 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 // up to firstRead (a 64 KiB document then costs one allocation, where io.ReadAll
 // would grow and copy a dozen times) but never beyond: a declared length reserves
 // no memory before the bytes arrive (ISO-19). The buffer then grows with what
-// arrives, never past limit+1.
-func readCapped(src io.Reader, declared, limit int64) ([]byte, error) {
+// arrives, never past limit+1. Every byte of buffer is held from the budget of
+// the request t, if any (OPS-11): a buffer that cannot grow fails with errOverloaded.
+func readCapped(src io.Reader, declared, limit int64, t *tracked) ([]byte, error) {
 	size := int64(512)
 	if declared > 0 && declared <= limit {
 		size = min(declared+1, firstRead) // +1 to see EOF (or a longer body) in the same read loop
+	}
+	if !t.hold(size) {
+		return nil, errOverloaded
 	}
 	buf := make([]byte, 0, size)
 	for {
@@ -177,7 +183,11 @@ func readCapped(src io.Reader, declared, limit int64) ([]byte, error) {
 			return nil, err
 		}
 		if len(buf) == cap(buf) {
+			old := cap(buf)
 			buf = append(buf, 0)[:len(buf)] // grow by append's policy
+			if !t.hold(int64(cap(buf) - old)) {
+				return nil, errOverloaded
+			}
 		}
 	}
 }
