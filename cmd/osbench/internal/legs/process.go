@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/proc"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
 // Spec says how to start one child process.
