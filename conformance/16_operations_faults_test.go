@@ -21,12 +21,12 @@ import (
 var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:mock"), func() {
 	// warm sends one request that succeeds and closes the client's connections,
 	// so the baseline holds one pooled upstream connection and no client.
-	warm := func(c *http.Client, p *harness.Proxy) footprint {
+	warm := func(c *http.Client, p *harness.Proxy, m *mockupstream.Server) footprint {
 		status, _, err := get(c, p.URL+"/legacy/_ok")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200))
 		c.CloseIdleConnections()
-		return settleFirst(p)
+		return settleFirst(p, m)
 	}
 
 	It("OPS-17: cuts a response whose upstream resets mid-body, and keeps serving", Label("rule:OPS-17", "rule:OPS-10"), func() {
@@ -34,7 +34,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		m.Handle("", "/legacy/_reset", mockupstream.ResetAfter(200, 256<<10))
 		p := startProxy(opsEnv(m))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		before := scrape(p.URL)
 		status, body, err := get(c, p.URL+"/legacy/_reset")
 		Expect(status).To(Equal(200))
@@ -47,7 +47,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		Expect(err).NotTo(HaveOccurred())
 		Expect(status).To(Equal(200))
 		c.CloseIdleConnections()
-		settlesAt(p, p.URL, baseline, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 
 	It("OPS-12: answers 504 when the response head drips slower than upstream_timeout", Label("rule:OPS-12", "rule:OPS-10"), func() {
@@ -55,7 +55,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		m.Handle("", "/legacy/_drip", mockupstream.DripHead(200, 200*time.Millisecond))
 		p := startProxy(opsEnv(m, "OSPROXY_UPSTREAM_TIMEOUT", "1s"))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		start := time.Now()
 		status, body, err := get(c, p.URL+"/legacy/_drip")
 		Expect(err).NotTo(HaveOccurred())
@@ -63,7 +63,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		Expect(errorCode(body)).To(Equal("upstream_timeout"))
 		Expect(time.Since(start)).To(BeNumerically("<", 5*time.Second))
 		c.CloseIdleConnections()
-		settlesAt(p, p.URL, baseline, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 
 	It("OPS-12: answers 504 when the cluster does not accept a connection within upstream_dial_timeout", Label("rule:OPS-12"), func() {
@@ -105,7 +105,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		m.Handle("", "/legacy/_slow", mockupstream.Delay(time.Minute, nil))
 		p := startProxy(opsEnv(m, "OSPROXY_UPSTREAM_BREAKER_FAILURES", "2"))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		before := scrape(p.URL)
 		for range 3 { // more than the breaker's threshold: aborts must not open it
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -124,7 +124,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		Expect(value(after, "osproxy_upstream_failures_total") - value(before, "osproxy_upstream_failures_total")).To(Equal(0.0))
 		Expect(value(after, "osproxy_breaker_state", "cluster", "legacy")).To(Equal(0.0))
 		c.CloseIdleConnections()
-		settlesAt(p, p.URL, baseline, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 
 	It("OPS-14: ends the upstream exchange of a client that leaves mid-stream", Label("rule:OPS-14", "rule:OPS-10"), func() {
@@ -132,7 +132,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		m.Handle("", "/legacy/_big", mockupstream.Generated(200, nil, 512<<20, 'x'))
 		p := startProxy(opsEnv(m))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		before := scrape(p.URL)
 		resp, err := c.Get(p.URL + "/legacy/_big")
 		Expect(err).NotTo(HaveOccurred())
@@ -145,7 +145,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		}).WithTimeout(3 * time.Second).Should(Equal(1.0))
 		Expect(value(scrape(p.URL), "osproxy_upstream_failures_total") - value(before, "osproxy_upstream_failures_total")).To(Equal(0.0))
 		c.CloseIdleConnections()
-		settlesAt(p, p.URL, baseline, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 
 	It("OPS-15: cuts a response body that stalls past stall_timeout, not one that keeps coming", Label("rule:OPS-15", "rule:OPS-10"), func() {
@@ -154,7 +154,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		m.Handle("", "/legacy/_steady", mockupstream.Drip(200, 20, 2, 300*time.Millisecond))
 		p := startProxy(opsEnv(m, "OSPROXY_STALL_TIMEOUT", "1s"))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		status, body, err := get(c, p.URL+"/legacy/_steady")
 		Expect(err).NotTo(HaveOccurred(), "3 s in all, 300 ms pauses: never stalled")
 		Expect(status).To(Equal(200))
@@ -165,7 +165,7 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		Expect(time.Since(start)).To(BeNumerically("<", 2800*time.Millisecond))
 		Expect(value(scrape(p.URL), "osproxy_upstream_failures_total", "cluster", "legacy", "reason", "stall")).To(Equal(1.0))
 		c.CloseIdleConnections()
-		settlesAt(p, p.URL, baseline, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 
 	It("OPS-15: cuts a streamed response to a client that reads nothing for stall_timeout", Label("rule:OPS-15", "rule:OPS-10"), func() {
@@ -173,19 +173,19 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 		m.Handle("", "/legacy/_big", mockupstream.Generated(200, nil, 512<<20, 'x'))
 		p := startProxy(opsEnv(m, "OSPROXY_STALL_TIMEOUT", "1s"))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		conn := dialRaw(p.Addr)
 		defer conn.close()
 		conn.write("GET /legacy/_big HTTP/1.1\r\nHost: proxy\r\n\r\n") // and never read
 		Expect(waitOpen(m, 0, 10*time.Second)).To(Succeed(), "the proxy must give up on a client that does not read, and on its upstream")
-		settlesAt(p, p.URL, footprint{goroutines: baseline.goroutines, fds: baseline.fds + 1}, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 
 	It("OPS-16: answers 408 to a streamed request body that pauses past body_read_timeout", Label("rule:OPS-16", "rule:OPS-10"), func() {
 		m := startMock()
 		p := startProxy(opsEnv(m, "OSPROXY_BODY_READ_TIMEOUT", "1s"))
 		c := opsClient()
-		baseline := warm(c, p)
+		baseline := warm(c, p, m)
 		conn := dialRaw(p.Addr)
 		defer conn.close()
 		start := time.Now()
@@ -199,17 +199,17 @@ var _ = Describe("16 operations: faults", Label("profile:operations", "upstream:
 				Expect(rec.BodyComplete).To(BeFalse())
 			}
 		}
-		settlesAt(p, p.URL, baseline, 10*time.Second)
+		settlesAt(p, m, baseline, 10*time.Second)
 	})
 })
 
 // settleFirst measures a freshly warmed proxy once its counts stop falling: the
 // baseline the fault specs come back to.
-func settleFirst(p *harness.Proxy) footprint {
+func settleFirst(p *harness.Proxy, m *mockupstream.Server) footprint {
 	var last footprint
 	stable := 0
 	Eventually(func() bool {
-		now := measure(p, p.URL)
+		now := measure(p, p.URL, m)
 		if now.goroutines == last.goroutines && now.fds == last.fds {
 			stable++
 		} else {

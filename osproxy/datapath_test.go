@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/osproxy/osproxy/osproxy/config"
 	"github.com/osproxy/osproxy/osproxy/h1"
+	"github.com/osproxy/osproxy/osproxy/observe"
 	"github.com/osproxy/osproxy/osproxy/server"
 )
 
@@ -159,7 +161,11 @@ func proxyTo(t testing.TB, addr string, passthrough bool) *rig {
 	if passthrough {
 		cfg.PassthroughCluster, cfg.PassthroughEndpoint = "bench", base
 	}
-	p, err := New(cfg)
+	// As in production: an access line per request, written in the background.
+	sink := observe.NewSink(io.Discard, 0)
+	t.Cleanup(sink.Close)
+	h := observe.NewJSONHandler(sink, nil)
+	p, err := New(cfg, WithLogger(slog.New(h), h))
 	if err != nil {
 		t.Fatal(err)
 	}

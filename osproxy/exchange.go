@@ -42,9 +42,9 @@ func (p *Proxy) exchange(r *http.Request, cl *cluster, req upstream.Request) (*u
 		t.noteUpstream(cl, x)
 		return nil, &breakerError{retryAfter: after}
 	}
-	start := time.Now()
+	start := p.elapsed(t)
 	resp, err := send(cl.do, req)
-	x := observe.UpstreamExchange{Sent: true, Head: time.Since(start)}
+	x := observe.UpstreamExchange{Sent: true, Head: p.elapsed(t) - start}
 	switch {
 	case err == nil:
 		x.Status = resp.Status
@@ -75,6 +75,18 @@ func (p *Proxy) exchange(r *http.Request, cl *cluster, req upstream.Request) (*u
 	t.noteUpstream(cl, x)
 	return resp, err
 }
+
+// elapsed is the time since t's request began, or since an arbitrary instant
+// for a request not tracked: a difference of two is a duration either way.
+func (p *Proxy) elapsed(t *tracked) time.Duration {
+	if t == nil {
+		return time.Since(processStart)
+	}
+	return p.obs.Elapsed(t.rec)
+}
+
+// processStart anchors elapsed for requests that are not tracked.
+var processStart = time.Now()
 
 // noteUpstream records an exchange in the request's record.
 func (t *tracked) noteUpstream(cl *cluster, x observe.UpstreamExchange) {

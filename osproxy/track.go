@@ -54,7 +54,10 @@ func trackedOf(r *http.Request) *tracked {
 // kept, OPS-5), mode and endpoint class, and returns the writer and the request
 // the handlers get.
 func (p *Proxy) track(w http.ResponseWriter, r *http.Request, mode observe.Mode, class int, kind route.Kind) (*tracked, *http.Request) {
-	id := r.Header.Get("X-Request-Id")
+	var id string
+	if v := r.Header["X-Request-Id"]; len(v) > 0 { // the canonical name: no Get's canonicalising
+		id = v[0]
+	}
 	if !observe.ValidRequestID(id) {
 		id = observe.NewRequestID()
 	}

@@ -97,8 +97,18 @@ func appendIntField(b []byte, key string, v int64) []byte {
 	return strconv.AppendInt(appendKey(b, key), v, 10)
 }
 
+// appendMSField appends d in milliseconds with three decimals (to the
+// microsecond), by integer arithmetic: a float's formatting costs more than the
+// rest of the line.
 func appendMSField(b []byte, key string, d time.Duration) []byte {
-	return strconv.AppendFloat(appendKey(b, key), ms(d), 'g', -1, 64)
+	b = appendKey(b, key)
+	us := d.Microseconds()
+	if us < 0 {
+		b, us = append(b, '-'), -us
+	}
+	b = strconv.AppendInt(b, us/1000, 10)
+	frac := us % 1000
+	return append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
 }
 
 // ms is d in milliseconds, to the microsecond.

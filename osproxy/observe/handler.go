@@ -63,7 +63,7 @@ func (h *JSONHandler) handleFields(t time.Time, level slog.Level, msg string, fi
 	if t.IsZero() {
 		t = time.Now()
 	}
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, t)
 	b = append(b, `","level":`...)
 	b = appendString(b, level.String())
 	b = append(b, `,"msg":`...)

@@ -165,3 +165,29 @@ func BenchmarkMetrics_BeginEnd_WithAccessLog(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestAppendTime_AnyInstant_MatchesRFC3339Nano(t *testing.T) {
+	for _, tm := range []time.Time{
+		time.Date(2026, 12, 2, 15, 46, 46, 59463586, time.UTC),
+		time.Date(2026, 12, 2, 15, 46, 46, 0, time.UTC),
+		time.Date(2026, 12, 2, 15, 46, 46, 100000000, time.UTC),
+		time.Date(2026, 12, 2, 15, 46, 47, 1, time.FixedZone("x", 3600)),
+	} {
+		for range 2 { // the second formatting comes from the cache
+			if got, want := string(appendTime(nil, tm)), tm.UTC().Format(time.RFC3339Nano); got != want {
+				t.Errorf("appendTime(%v) = %s, want %s", tm, got, want)
+			}
+		}
+	}
+}
+
+func TestAppendMSField_Durations_ThreeDecimals(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: `,"x":0.000`, 11 * time.Microsecond: `,"x":0.011`, 1234567 * time.Nanosecond: `,"x":1.234`,
+		2 * time.Second: `,"x":2000.000`, -3 * time.Millisecond: `,"x":-3.000`,
+	} {
+		if got := string(appendMSField(nil, "x", d)); got != want {
+			t.Errorf("%v: %s, want %s", d, got, want)
+		}
+	}
+}

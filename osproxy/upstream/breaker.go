@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,10 @@ type Breaker struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
+	// clean is set while the breaker is closed with no failure counted: the
+	// common case, answered without the lock.
+	clean atomic.Bool
+
 	mu       sync.Mutex
 	state    BreakerState
 	failed   int
@@ -58,13 +63,14 @@ func (b *Breaker) now() time.Time {
 // long until the breaker will let a trial through. A request allowed must be
 // followed by exactly one of Success, Failure or Abandon.
 func (b *Breaker) Allow() (ok bool, retryAfter time.Duration) {
-	if b == nil || b.Failures <= 0 {
+	if b == nil || b.Failures <= 0 || b.clean.Load() {
 		return true, 0
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch b.state {
 	case Closed:
+		b.clean.Store(b.failed == 0)
 		return true, 0
 	case Open:
 		left := b.Cooldown - b.now().Sub(b.openedAt)
@@ -82,11 +88,12 @@ func (b *Breaker) Allow() (ok bool, retryAfter time.Duration) {
 
 // Success records an exchange that got a response head.
 func (b *Breaker) Success() {
-	if b == nil || b.Failures <= 0 {
+	if b == nil || b.Failures <= 0 || b.clean.Load() {
 		return
 	}
 	b.mu.Lock()
 	b.state, b.failed, b.trial = Closed, 0, false
+	b.clean.Store(true)
 	b.mu.Unlock()
 }
 
@@ -97,6 +104,7 @@ func (b *Breaker) Failure() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.clean.Store(false)
 	b.failed++
 	if b.state == HalfOpen || b.failed >= b.Failures {
 		if b.state != Open {
