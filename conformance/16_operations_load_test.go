@@ -103,7 +103,7 @@ var _ = Describe("16 operations: overload and soak", Label("profile:operations",
 			clients, statuses, mib(idle), mib(peak), mib(bound))
 		Expect(statuses["429"]).To(BeNumerically(">", clients/2), "the excess is refused: %v", statuses)
 		Expect(retryAfterSeen.Load()).To(BeTrue(), "429 carries Retry-After")
-		Expect(statuses["200"] + statuses["429"]).To(Equal(clients), "every client gets 200 or 429: %v", statuses)
+		Expect(statuses["200"]+statuses["429"]).To(Equal(clients), "every client gets 200 or 429: %v", statuses)
 		Expect(peak).To(BeNumerically("<", bound), "peak RSS %.1f MiB over the bound %.1f MiB", mib(peak), mib(bound))
 		Expect(send("GET", p.URL+"/_osproxy/live", "").Status).To(Equal(200), "the proxy keeps serving")
 		Eventually(func() float64 { return value(scrape(p.URL), "osproxy_buffered_bytes") }).Should(Equal(0.0))
