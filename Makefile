@@ -9,11 +9,20 @@ FUZZTIME  ?= 10s
 RUN_PORT  ?= 8080
 export OSPROXY_CONFORMANCE_BINARY ?= $(CURDIR)/$(BIN)
 
-.PHONY: build test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all conformance-secured \
+.PHONY: build dist dist-verify test unit lint arch spec-check fuzz conformance conformance-real conformance-real-all conformance-secured \
         conformance-runner conformance-original clients opensearch opensearch-stop run bench bench-full bench-tls clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/osproxy
+	$(GO) build -ldflags "-X main.commit=$$(git rev-parse --short=12 HEAD 2>/dev/null)" -o $(BIN) ./cmd/osproxy
+
+# Release binaries for linux amd64 and arm64: static, reproducible, stamped with
+# the version and commit --version prints, with SHA256SUMS (ci/dist.sh).
+dist:
+	@ci/dist.sh dist
+
+# Rebuild from an empty build cache and compare with dist/SHA256SUMS.
+dist-verify:
+	@ci/dist.sh verify dist
 
 # Everything CI runs: static checks, unit tests with -race, a short fuzz, the
 # conformance suite on the mock upstream, then against both pinned OpenSearch
@@ -26,7 +35,7 @@ test: lint arch spec-check unit fuzz conformance conformance-real-all conformanc
 unit:
 	$(GO) test -race -count=1 ./osproxy/... ./mockupstream/... ./conformance/harness/... \
 		./conformance/report/... ./conformance/specrules/... ./conformance/cluster/... \
-		./ci/speccheck/... ./cmd/...
+		./ci/speccheck/... ./cmd/... ./internal/... ./deploy/...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
@@ -112,4 +121,4 @@ bench-tls:
 	@ci/bench-tls.sh
 
 clean:
-	rm -rf bin $(RESULTS)
+	rm -rf bin dist $(RESULTS)

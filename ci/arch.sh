@@ -38,7 +38,7 @@ check_room osproxy/upstream $data_rooms osproxy/server
 check_room osproxy/server $data_rooms osproxy/upstream
 
 # The oracle never shares code with what it judges.
-for pkg in ./conformance/... ./mockupstream/... ./cmd/osbench/...; do
+for pkg in ./conformance/... ./mockupstream/... ./cmd/osbench/... ./internal/...; do
   [ -d "${pkg%/...}" ] || continue
   if deps "$pkg" | grep -q "^$mod/osproxy"; then
     echo "arch: $pkg imports $mod/osproxy"; fail=1

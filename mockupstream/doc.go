@@ -18,6 +18,15 @@
 // answered with 400 before anything is recorded. The request target itself is
 // kept byte for byte.
 //
-// The package imports only the standard library and never the proxy it is used
-// to judge: an oracle that shares code with its subject shares its mistakes too.
+// The same package has a lean mode for benchmarks (LeanServer, lean*.go): one
+// connection loop per client with canned, OpenSearch-shaped answers chosen by
+// route, built on the same response shapes and frame writer as the scripted
+// responders, recording only counters (served on GET /__stats) so its memory
+// stays flat however long a run lasts. net/http's server costs about three
+// times the CPU per request of that loop, and in a benchmark the mock shares a
+// core with the load generator.
+//
+// The package imports the standard library and the module's internal/wire
+// (HTTP/1.1 framing for the lean mode), never the proxy it is used to judge: an
+// oracle that shares code with its subject shares its mistakes too.
 package mockupstream

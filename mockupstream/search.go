@@ -19,17 +19,8 @@ type searchEnvelope struct {
 // aggBytes letters, generated while writing so that a huge aggregation costs
 // one frame. Content-Length is set.
 func SearchEnvelope(hits []string, aggBytes int64) Responder {
-	maxScore := "null"
-	if len(hits) > 0 {
-		maxScore = "1.0"
-	}
 	var head strings.Builder
-	head.WriteString(`{"took":1,"timed_out":false,`)
-	head.WriteString(`"_shards":{"total":1,"successful":1,"skipped":0,"failed":0},`)
-	head.WriteString(`"hits":{"total":{"value":` + strconv.Itoa(len(hits)) + `,"relation":"eq"},`)
-	head.WriteString(`"max_score":` + maxScore + `,"hits":[`)
-	head.WriteString(strings.Join(hits, ","))
-	head.WriteString(`]}`)
+	head.WriteString(searchHead(hits))
 	tail := `}`
 	if aggBytes > 0 {
 		head.WriteString(`,"aggregations":{"blob":"`)
@@ -42,6 +33,26 @@ func SearchEnvelope(hits []string, aggBytes int64) Responder {
 		blob:  aggBytes,
 		frame: filledFrame('a', aggBytes),
 	}
+}
+
+// searchHead is a search response shaped like OpenSearch's up to the end of
+// hits, where a sibling such as aggregations may follow: took, timed_out,
+// _shards, and hits whose total is len(hits) and whose hits array holds each
+// element verbatim. Both the scripted SearchEnvelope and the lean server's
+// canned searches are built on it.
+func searchHead(hits []string) string {
+	maxScore := "null"
+	if len(hits) > 0 {
+		maxScore = "1.0"
+	}
+	var b strings.Builder
+	b.WriteString(`{"took":1,"timed_out":false,`)
+	b.WriteString(`"_shards":{"total":1,"successful":1,"skipped":0,"failed":0},`)
+	b.WriteString(`"hits":{"total":{"value":` + strconv.Itoa(len(hits)) + `,"relation":"eq"},`)
+	b.WriteString(`"max_score":` + maxScore + `,"hits":[`)
+	b.WriteString(strings.Join(hits, ","))
+	b.WriteString(`]}`)
+	return b.String()
 }
 
 func (e *searchEnvelope) Respond(w http.ResponseWriter, _ *Request) {

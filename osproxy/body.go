@@ -68,11 +68,13 @@ func (p *Proxy) readBodyOf(w http.ResponseWriter, r *http.Request, ndjson bool) 
 		return nil, e
 	}
 	defer closeBody()
-	body, err := readCapped(src, r.ContentLength, limit)
+	body, err := readCapped(src, r.ContentLength, limit, trackedOf(r))
 	var ne net.Error
 	switch {
 	case err == errTooLarge:
 		return nil, tooLarge(limit)
+	case err == errOverloaded:
+		return nil, overloaded() // OPS-11
 	case errors.As(err, &ne) && ne.Timeout():
 		return nil, bodyTimeout(w)
 	case err != nil:
@@ -162,11 +164,15 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 // up to firstRead (a 64 KiB document then costs one allocation, where io.ReadAll
 // would grow and copy a dozen times) but never beyond: a declared length reserves
 // no memory before the bytes arrive (ISO-19). The buffer then grows with what
-// arrives, never past limit+1.
-func readCapped(src io.Reader, declared, limit int64) ([]byte, error) {
+// arrives, never past limit+1. Every byte of buffer is held from the budget of
+// the request t, if any (OPS-11): a buffer that cannot grow fails with errOverloaded.
+func readCapped(src io.Reader, declared, limit int64, t *tracked) ([]byte, error) {
 	size := int64(512)
 	if declared > 0 && declared <= limit {
 		size = min(declared+1, firstRead) // +1 to see EOF (or a longer body) in the same read loop
+	}
+	if !t.hold(size) {
+		return nil, errOverloaded
 	}
 	buf := make([]byte, 0, size)
 	for {
@@ -182,9 +188,32 @@ func readCapped(src io.Reader, declared, limit int64) ([]byte, error) {
 			return nil, err
 		}
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // grow by append's policy
+			size := nextSize(int64(cap(buf)), declared, limit)
+			if !t.hold(size - int64(cap(buf))) {
+				return nil, errOverloaded
+			}
+			grown := make([]byte, len(buf), size)
+			copy(grown, buf)
+			buf = grown
 		}
 	}
+}
+
+// nextSize is the capacity a full body buffer grows to: double, but no more than
+// the declared length (and its EOF) or the limit past which the body is refused,
+// until it has reached that. Doubling, rather than append's gentler growth for
+// large slices, leaves behind at most as much garbage as the final buffer holds,
+// so what a body costs stays near its size while bodies arrive by the hundred
+// (OPS-11).
+func nextSize(current, declared, limit int64) int64 {
+	ceiling := limit + 1
+	if declared > 0 && declared < limit {
+		ceiling = declared + 1
+	}
+	if current < ceiling {
+		return min(2*current, ceiling)
+	}
+	return 2 * current
 }
 
 func tooLarge(limit int64) *Error {

@@ -22,7 +22,7 @@ func TestReadCapped_Lengths_ReadWholeOrRefuse(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := readCapped(strings.NewReader(tc.body), tc.declared, tc.limit)
+			got, err := readCapped(strings.NewReader(tc.body), tc.declared, tc.limit, nil)
 			if err != tc.wantErr || err == nil && !bytes.Equal(got, []byte(tc.body)) {
 				t.Fatalf("got %d bytes, %v", len(got), err)
 			}
@@ -32,7 +32,7 @@ func TestReadCapped_Lengths_ReadWholeOrRefuse(t *testing.T) {
 
 func TestReadCapped_DeclaredLength_OneAllocation(t *testing.T) {
 	body := strings.Repeat("a", 64<<10)
-	n := testing.AllocsPerRun(50, func() { _, _ = readCapped(strings.NewReader(body), int64(len(body)), 8<<20) })
+	n := testing.AllocsPerRun(50, func() { _, _ = readCapped(strings.NewReader(body), int64(len(body)), 8<<20, nil) })
 	if n > 2 { // the buffer, and the strings.Reader
 		t.Fatalf("reading a 64 KiB body allocates %v times", n)
 	}

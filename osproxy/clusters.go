@@ -22,6 +22,11 @@ type cluster struct {
 	do          doer // set by connectUpstreams
 	insecure    bool
 	probe       bool // https or credentials: worth a start-up check (UPS-8)
+	// How metrics and logs know it (spec/16-operations.md).
+	name        string            // "upstream", or passthrough_cluster
+	passthrough bool              // requests to it are forwarded verbatim
+	index       int               // its place in metrics (Proxy.clusterList)
+	breaker     *upstream.Breaker // OPS-13
 }
 
 // clusters are the tenancy upstream and, when configured, the passthrough endpoint.
@@ -36,11 +41,18 @@ func (p *Proxy) buildClusters(readFile func(string) ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
+	up.name = tenancyClusterName
 	p.clusters.upstream = up
 	if c.PassthroughEndpoint == "" {
 		return nil
 	}
 	p.clusters.passthrough, err = newCluster("passthrough", c.PassthroughEndpoint, c.PassthroughTLS, c.PassthroughAuth, c, readFile)
+	// passthrough_cluster names it in metrics and logs; a name equal to the
+	// tenancy cluster's would merge two clusters' series, so it is told apart.
+	p.clusters.passthrough.name, p.clusters.passthrough.passthrough = c.PassthroughCluster, true
+	if c.PassthroughCluster == tenancyClusterName {
+		p.clusters.passthrough.name = c.PassthroughCluster + " (passthrough)"
+	}
 	return err
 }
 

@@ -3,6 +3,7 @@ package osproxy
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/osproxy/osproxy/osproxy/h1"
 	"github.com/osproxy/osproxy/osproxy/jsonstream"
@@ -38,6 +39,10 @@ const (
 	CodeIndexExists          Code = "resource_already_exists_exception"
 	CodeMappingChangeRefused Code = "mapping_change_refused"
 	CodeUpstreamAuthFailed   Code = "upstream_auth_failed"
+	// Operations (spec/16-operations.md).
+	CodeTooManyRequests     Code = "too_many_requests"
+	CodeUpstreamUnavailable Code = "upstream_unavailable"
+	CodeRequestNotFound     Code = "request_not_found"
 	// Refusals of the HTTP/1.1 parser (spec/13-http.md).
 	CodeMalformedRequest    Code = h1.CodeMalformed
 	CodeURITooLong          Code = h1.CodeURITooLong
@@ -74,6 +79,9 @@ var statusOf = map[Code]int{
 	CodeIndexExists:          http.StatusBadRequest,
 	CodeMappingChangeRefused: http.StatusBadRequest,
 	CodeUpstreamAuthFailed:   http.StatusBadGateway,
+	CodeTooManyRequests:      http.StatusTooManyRequests,
+	CodeUpstreamUnavailable:  http.StatusServiceUnavailable,
+	CodeRequestNotFound:      http.StatusNotFound,
 	CodeMalformedRequest:     http.StatusBadRequest,
 	CodeURITooLong:           http.StatusRequestURITooLong,
 	CodeHeaderTooLarge:       http.StatusRequestHeaderFieldsTooLarge,
@@ -88,6 +96,10 @@ var statusOf = map[Code]int{
 type Error struct {
 	Code   Code
 	Reason string
+	// RetryAfter, when set, is sent as Retry-After (OPS-11, OPS-13).
+	RetryAfter time.Duration
+	// Close ends the connection after the answer (a body left unread).
+	Close bool
 }
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Reason }
@@ -105,13 +117,24 @@ func fail(code Code, reason string) *Error { return &Error{Code: code, Reason: r
 // writeError sends e as an OpenSearch-shaped error body (ERR-1).
 func writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	status := e.Status()
+	if t := trackedOf(r); t != nil {
+		t.refused(e.Code) // OPS-3: every refusal counted by its code
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=UTF-8")
 	switch e.Code {
 	case CodeAuthRequired:
 		h.Set("WWW-Authenticate", `Bearer realm="osproxy"`)
 	case CodeMethodNotAllowed:
-		h.Set("Allow", "GET, HEAD, POST, PUT, DELETE")
+		if h.Get("Allow") == "" {
+			h.Set("Allow", "GET, HEAD, POST, PUT, DELETE")
+		}
+	}
+	if e.RetryAfter > 0 {
+		retryAfter(h, e.RetryAfter)
+	}
+	if e.Close {
+		h.Set("Connection", "close")
 	}
 	body := appendErrorBody(make([]byte, 0, 256), e, status)
 	h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -23,7 +23,7 @@ func removeHopByHop(h http.Header) {
 		}
 	}
 	for _, name := range hopByHop {
-		h.Del(name)
+		delete(h, name) // already canonical: Del would canonicalise each name again, per response
 	}
 }
 

@@ -22,15 +22,18 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
 		req.Stream, req.StreamLength = r.Body, r.ContentLength // PT-5: -1 stays chunked
 	}
-	resp, err := send(p.pass, req)
+	resp, err := p.exchange(r, &p.clusters.passthrough, req)
 	fieldBufs.put(fb)
 	if err != nil {
-		if errors.Is(err, upstream.ErrRequestBody) {
-			// HTTP-7: the body broke its framing, or the client left mid-body.
+		switch {
+		case errors.Is(err, upstream.ErrRequestBody) && isTimeoutErr(err):
+			writeError(w, r, bodyTimeout(w)) // OPS-16: the body paused past body_read_timeout
+		case errors.Is(err, upstream.ErrRequestBody):
+			// HTTP-7: the body broke its framing.
 			writeError(w, r, fail(CodeMalformedRequest, "the request body could not be read"))
-			return
+		default:
+			writeError(w, r, upstreamError(err))
 		}
-		writeError(w, r, upstreamError(err))
 		return
 	}
 	defer resp.Body.Close()
@@ -43,12 +46,13 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	relayBody(w, resp.Body)
+	p.relayBody(w, resp.Body)
 }
 
 // relayBody streams body to w, flushing as pieces arrive (PT-9), and aborts
-// the connection when the upstream fails mid-body (PT-10).
-func relayBody(w http.ResponseWriter, body io.Reader) {
+// the connection when the upstream fails mid-body (PT-10), recording which
+// side failed (OPS-14, OPS-15).
+func (p *Proxy) relayBody(w http.ResponseWriter, body io.Reader) {
 	bp := copyBuffers.get()
 	defer copyBuffers.put(bp)
 	buf := (*bp)[:cap(*bp)]
@@ -64,6 +68,9 @@ func relayBody(w http.ResponseWriter, body io.Reader) {
 			return
 		}
 		if err != nil {
+			if t, ok := w.(*tracked); ok {
+				p.bodyFailed(t, err)
+			}
 			panic(http.ErrAbortHandler)
 		}
 		if fl != nil && !buffered(body) {

@@ -2,7 +2,7 @@ package osproxy
 
 import (
 	"fmt"
-	"log"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/osproxy/osproxy/osproxy/config"
 	"github.com/osproxy/osproxy/osproxy/identity"
+	"github.com/osproxy/osproxy/osproxy/observe"
 	"github.com/osproxy/osproxy/osproxy/route"
 )
 
@@ -23,10 +24,15 @@ type Proxy struct {
 	identity  *identity.Authenticator
 	clusters  clusters // TLS and credentials of each upstream
 	newID     func() string
-	errorLog  *log.Logger
-	cursors   *sealer    // scroll and point-in-time envelopes (cursor.go)
-	about     aboutCache // the cluster's description for node answers (reads_nodes.go)
-	warnings  []string   // said once at start-up, with the clusters' (Warnings)
+	log       *slog.Logger     // events: failures with their cause, contained panics
+	accessLog slog.Handler     // one line per request (OPS-6); nil for none
+	obs       *observe.Metrics // metrics, explain (spec/16-operations.md)
+	classes   classTable       // route kinds and admin endpoints, as metrics count them
+	budget    budget           // request-body bytes held at once (OPS-11)
+	ready     readiness        // draining, cluster probes (OPS-4)
+	cursors   *sealer          // scroll and point-in-time envelopes (cursor.go)
+	about     aboutCache       // the cluster's description for node answers (reads_nodes.go)
+	warnings  []string         // said once at start-up, with the clusters' (Warnings)
 }
 
 // Option adjusts a Proxy at construction, for tests and embedding.
@@ -39,6 +45,12 @@ func WithTransport(rt http.RoundTripper) Option { return func(p *Proxy) { p.tran
 // WithIDGenerator replaces the random id source of DOC-2.
 func WithIDGenerator(f func() string) Option { return func(p *Proxy) { p.newID = f } }
 
+// WithLogger sends the proxy's event lines (failures, contained panics) to l, and,
+// when access is set, one access-log line per request (OPS-6).
+func WithLogger(l *slog.Logger, access slog.Handler) Option {
+	return func(p *Proxy) { p.log, p.accessLog = l, access }
+}
+
 // New builds a Proxy from a validated configuration.
 func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 	up, err := url.Parse(cfg.Upstream)
@@ -49,7 +61,9 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 		cfg:      cfg,
 		upstream: up,
 		newID:    randomID,
-		errorLog: log.New(os.Stderr, "osproxy: ", log.LstdFlags),
+		log:      slog.New(observe.NewJSONHandler(os.Stderr, nil)),
+		classes:  newClassTable(),
+		budget:   budget{limit: cfg.MaxBufferedBytes},
 	}
 	if p.identity, err = identity.New(cfg, os.ReadFile); err != nil {
 		return nil, err
@@ -68,6 +82,7 @@ func New(cfg config.Config, opts ...Option) (*Proxy, error) {
 	if err := p.connectUpstreams(); err != nil {
 		return nil, err
 	}
+	p.observe()
 	return p, nil
 }
 
@@ -82,10 +97,36 @@ func (p *Proxy) Mode() string {
 	return "passthrough+tenancy"
 }
 
-// ServeHTTP walks a request through once: passthrough or tenancy.
+// ServeHTTP walks a request through once: the proxy's own endpoints, passthrough
+// or tenancy. Every request is recorded (spec/16-operations.md): its class comes
+// from route.Classify, the one classification of endpoints.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := rawPath(r)
+	if isAdminPath(path) {
+		if p.cfg.AdminBind != "" { // OPS-1: reserved, and served on the admin listener only
+			p.refuseAdmin(w, r)
+			return
+		}
+		p.serveAdmin(w, r, false)
+		return
+	}
+	mode := observe.Tenancy
+	passes := p.passes(r)
+	if passes {
+		mode = observe.Passthrough
+	}
+	kind := route.Classify(r.Method, path).Kind
+	t, r := p.track(w, r, mode, p.classes.of(kind), kind)
+	defer func() {
+		v := recover()
+		p.finish(t, v != nil)
+		if v != nil {
+			panic(v) // only http.ErrAbortHandler gets here (contain): the server drops the connection
+		}
+	}()
+	w = t
 	defer p.contain(w, r)
-	if p.passes(r) {
+	if passes {
 		if _, e := p.authenticate(r); e != nil {
 			writeError(w, r, e)
 			return
@@ -143,7 +184,7 @@ func (p *Proxy) contain(w http.ResponseWriter, r *http.Request) {
 	if v == http.ErrAbortHandler {
 		panic(v)
 	}
-	p.errorLog.Printf("contained a panic serving %s: %v", r.Method, v)
+	p.log.Error("contained a panic", "id", requestID(r), "method", observe.MethodName(r.Method), "panic", fmt.Sprint(v))
 	writeError(w, r, fail(CodeInternal, "the proxy failed to handle the request"))
 }
 

@@ -1,6 +1,7 @@
 package osproxy
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 
@@ -19,7 +20,7 @@ func (p *Proxy) streamPlan(w http.ResponseWriter, body io.Reader, plan jsonstrea
 			return
 		}
 		if v != http.ErrAbortHandler {
-			p.errorLog.Printf("contained a panic while streaming a response: %v", v)
+			p.log.Error("contained a panic while streaming a response", "panic", fmt.Sprint(v))
 		}
 		panic(http.ErrAbortHandler)
 	}()
@@ -43,6 +44,9 @@ func (p *Proxy) streamPlan(w http.ResponseWriter, body io.Reader, plan jsonstrea
 		err = c.complete()
 	}
 	if err != nil {
+		if t, ok := w.(*tracked); ok {
+			p.bodyFailed(t, err) // OPS-15: the upstream's failure, unless the client's
+		}
 		panic(http.ErrAbortHandler)
 	}
 }

@@ -62,6 +62,7 @@ func newEndpoint(cl cluster, cfg config.Config) (doer, error) {
 		MaxConns:      cfg.UpstreamMaxConns,    // CFG-24: 0 (a Config built in code) means no cap
 		MaxIdle:       1024,
 		Authorize:     cl.credentials.Authorization, // UPS-5: the proxy's, never the client's
+		StallTimeout:  cfg.StallTimeout,             // OPS-15
 	}
 	if cl.tls != nil {
 		opts.TLS = cl.tls.Config()
@@ -111,7 +112,7 @@ func (p *Proxy) roundTripReq(r *http.Request, target, contentType string, req up
 	}
 	*fb = fields
 	req.Target, req.Fields, req.Ctx = rest, fields, r.Context()
-	resp, err := send(p.up, req)
+	resp, err := p.exchange(r, &p.clusters.upstream, req)
 	if err != nil {
 		return nil, upstreamError(err)
 	}
@@ -145,6 +146,11 @@ func appendField(b []byte, name, v string) []byte {
 // upstreamError maps a transport failure to its code: 504 on a timeout, 502
 // otherwise (ERR-4, ERR-5).
 func upstreamError(err error) *Error {
+	var be *breakerError
+	if errors.As(err, &be) { // OPS-13
+		return &Error{Code: CodeUpstreamUnavailable, RetryAfter: be.retryAfter,
+			Reason: "the upstream keeps failing; the proxy is not sending it requests for now"}
+	}
 	if e := clusterError(err); e != nil { // UPS-6, UPS-7
 		return e
 	}

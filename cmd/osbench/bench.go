@@ -54,10 +54,14 @@ func parseRunFlags(args []string) (runner.Options, error) {
 	fs.IntVar(&o.MinRequests, "min-requests", -1, "timed requests a cell waits for, up to its time cap (-1: the profile's)")
 	fs.DurationVar(&o.Soak, "soak", 0, "soak per leg (0: the profile's; quick has none)")
 	fs.DurationVar(&o.Budget, "budget", 0, "wall-clock bound of the run; later phases are skipped (0: none)")
+	osproxyEnv := fs.String("osproxy-env", "", "comma list of KEY=VALUE settings added to legs P and T (e.g. OSPROXY_ACCESS_LOG=false)")
 	legList := fs.String("legs", "", "comma list of proxy legs to run (N,O,OT,P,T,R); empty runs all")
 	only := fs.String("only", "", "comma list of workloads (write-256B, ...) whose closed-loop cells alone run")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if *osproxyEnv != "" {
+		o.OsproxyEnv = strings.Split(*osproxyEnv, ",")
 	}
 	o.Legs = set(*legList, strings.ToUpper)
 	o.Only = set(*only, func(s string) string { return s })

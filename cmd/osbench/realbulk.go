@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/proc"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
 // runRealBulk is the real-cluster ingest cell: the same _bulk of documents written

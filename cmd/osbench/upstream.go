@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/mockos"
+	"github.com/osproxy/osproxy/mockupstream"
 )
 
 // runUpstream serves the lean mock OpenSearch until the process is killed.
@@ -22,9 +22,9 @@ func runUpstream(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	srv, err := mockos.New(mockos.Config{
+	srv, err := mockupstream.NewLean(mockupstream.LeanConfig{
 		Addr:        *listen,
-		Shape:       mockos.Shape{Index: *index, Tenant: *tenant, IDPrefix: *prefix, Logical: *logical},
+		Shape:       mockupstream.Shape{Index: *index, Tenant: *tenant, IDPrefix: *prefix, Logical: *logical},
 		BigBytes:    *big,
 		MaxConns:    *maxConns,
 		IdleTimeout: *idle,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -33,15 +34,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		config.WriteUsage(stdout)
 		return 0
 	case action == config.Version:
-		fmt.Fprintf(stdout, "osproxy %s\n", version)
+		fmt.Fprintf(stdout, "osproxy %s\n", versionString())
 		return 0
 	}
+	logs := newLogging(stderr)
+	defer logs.sink.Close()
+	// From here every line to standard error goes through the log's buffer, so
+	// a plain line can never land inside a JSON one.
+	stderr = logs.sink
 	tlsConfig, err := loadTLS(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "osproxy: %v\n", err)
 		return 1
 	}
-	proxy, err := osproxy.New(*cfg)
+	var access slog.Handler
+	if cfg.AccessLog {
+		access = logs.handler // OPS-6
+	}
+	proxy, err := osproxy.New(*cfg, osproxy.WithLogger(logs.logger, access))
 	if err != nil {
 		fmt.Fprintf(stderr, "osproxy: %v\n", err)
 		return 1
@@ -61,7 +71,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		IdleTimeout:       noneIfZero(cfg.IdleTimeout),
 		MaxConns:          cfg.MaxConnections, // CFG-24
 		Refuse:            proxy.Refuse,
+		BodyStallTimeout:  cfg.BodyReadTimeout, // OPS-16
+		WriteStallTimeout: cfg.StallTimeout,    // OPS-15
+		ErrorLog:          errorLog(logs),
 	})
+	ops, err := startOperations(cfg, proxy, srv, logs)
+	if err != nil {
+		fmt.Fprintf(stderr, "osproxy: %v\n", err)
+		return 1
+	}
+	defer ops.stop()
+	logs.logConfig(cfg)
 	for _, w := range proxy.Warnings() {
 		fmt.Fprintf(stderr, "osproxy: %s\n", w) // UPS-4, CFG-29: once bound, before the readiness line
 	}
@@ -69,12 +89,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if tlsConfig != nil {
 		scheme = "https"
 	}
-	// CFG-18: the socket is bound, so this line is a readiness signal.
+	// CFG-18: the socket is bound, so this line is a readiness signal; what
+	// start-up wrote to standard error is out before it.
+	logs.sink.Flush()
 	fmt.Fprintf(stdout, "osproxy listening on %s://%s (%s)\n", scheme, ln.Addr(), proxy.Mode())
 	ctx, stopChecks := context.WithCancel(context.Background())
 	defer stopChecks()
 	go proxy.CheckUpstreams(ctx, func(line string) { fmt.Fprintf(stderr, "osproxy: %s\n", line) }) // UPS-8
-	return serve(srv, ln, cfg.ShutdownTimeout, proxy, stderr)
+	return serve(srv, ln, cfg, proxy, stderr, logs.logger)
 }
 
 // noneIfZero maps a timeout of 0, which the configuration reads as "no
@@ -86,9 +108,11 @@ func noneIfZero(d time.Duration) time.Duration {
 	return d
 }
 
-// serve runs srv until a signal, then drains for at most grace (CFG-17).
-// SIGHUP re-reads the secret files without touching connections (CFG-26).
-func serve(srv *server.Server, ln net.Listener, grace time.Duration, proxy *osproxy.Proxy, stderr io.Writer) int {
+// serve runs srv until a signal, then drains (CFG-17, OPS-9): readiness turns
+// false, then after shutdown_delay the listener closes, in-flight requests
+// finish for at most shutdown_timeout, and the process exits 0. SIGHUP re-reads
+// the secret files without touching connections (CFG-26).
+func serve(srv *server.Server, ln net.Listener, cfg *config.Config, proxy *osproxy.Proxy, stderr io.Writer, logger *slog.Logger) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	stopReloads := reloadOnHangup(proxy, stderr)
@@ -101,11 +125,23 @@ func serve(srv *server.Server, ln net.Listener, grace time.Duration, proxy *ospr
 		return 1
 	case <-sigs:
 	}
+	proxy.Drain()
 	fmt.Fprintln(stderr, "osproxy: shutdown signal received, draining in-flight requests")
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	inFlight := proxy.Metrics().InFlight()
+	logger.Info("draining", "in_flight", inFlight, "shutdown_delay", cfg.ShutdownDelay.String(),
+		"shutdown_timeout", cfg.ShutdownTimeout.String())
+	if cfg.ShutdownDelay > 0 {
+		select { // a second signal cuts the delay short
+		case <-time.After(cfg.ShutdownDelay):
+		case <-sigs:
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	err := srv.Shutdown(ctx)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		fmt.Fprintf(stderr, "osproxy: draining: %v\n", err)
 	}
+	logger.Info("drained", "cut_short", err != nil, "in_flight", proxy.Metrics().InFlight())
 	return 0
 }

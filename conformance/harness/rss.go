@@ -1,94 +1,17 @@
 package harness
 
 import (
-	"fmt"
-	"sync"
 	"time"
 
-	"github.com/shirou/gopsutil/v4/process"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
-// RSS returns the resident set size of process pid in bytes.
-func RSS(pid int) (uint64, error) {
-	sample, err := rssSampler(pid)
-	if err != nil {
-		return 0, err
-	}
-	return sample()
-}
+// RSS returns the resident set size of process pid in bytes (proc.RSS: the
+// one reader the suite and the benchmarks share).
+func RSS(pid int) (uint64, error) { return proc.RSS(pid) }
 
-// PeakRSSDuring samples the resident set size of pid every interval while
-// work runs, plus once before and once after, and returns the largest value
-// seen. Sampling is a lower bound on the true peak: a spike shorter than the
-// interval can be missed, so memory specs assert generous bounds on sustained
-// load rather than on single allocations.
-//
-// The first sampling error is returned with the peak seen so far; work always
-// runs to completion.
-func PeakRSSDuring(pid int, every time.Duration, work func()) (peak uint64, err error) {
-	sample, err := rssSampler(pid)
-	if err != nil {
-		return 0, err
-	}
-	return peakDuring(sample, every, work)
-}
-
-func rssSampler(pid int) (func() (uint64, error), error) {
-	proc, err := process.NewProcess(int32(pid))
-	if err != nil {
-		return nil, fmt.Errorf("finding pid %d: %w", pid, err)
-	}
-	return func() (uint64, error) {
-		mem, err := proc.MemoryInfo()
-		if err != nil {
-			return 0, fmt.Errorf("reading memory of pid %d: %w", pid, err)
-		}
-		return mem.RSS, nil
-	}, nil
-}
-
-// peakDuring holds PeakRSSDuring's logic with the sampler injected, so the
-// maximum-tracking can be tested without depending on the kernel's timing.
-func peakDuring(sample func() (uint64, error), every time.Duration, work func()) (uint64, error) {
-	var (
-		mu       sync.Mutex
-		peak     uint64
-		firstErr error
-	)
-	record := func() {
-		v, err := sample()
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			return
-		}
-		peak = max(peak, v)
-	}
-	record()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				record()
-			}
-		}
-	})
-	func() {
-		// Stop the sampler even if work fails a spec by panicking.
-		defer func() { close(stop); wg.Wait() }()
-		work()
-	}()
-	record()
-	mu.Lock()
-	defer mu.Unlock()
-	return peak, firstErr
+// PeakRSSDuring is proc.PeakRSSDuring: the largest resident set of pid seen,
+// sampling every interval, while work runs.
+func PeakRSSDuring(pid int, every time.Duration, work func()) (uint64, error) {
+	return proc.PeakRSSDuring(pid, every, work)
 }

@@ -39,7 +39,17 @@ type Config struct {
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	MaxConnections                         int
 
-	cleartextSet bool // allow_cleartext_tenancy was given, for its alias's check
+	// Operations (spec/16-operations.md).
+	AdminBind        string        // listener of the /_osproxy/ endpoints; empty: served on Bind
+	AccessLog        bool          // one JSON line per request
+	MaxBufferedBytes int64         // request-body bytes buffered at once across requests
+	StallTimeout     time.Duration // longest pause in a streamed response body
+	ShutdownDelay    time.Duration // readiness false before the listener closes
+	BreakerFailures  int           // consecutive upstream failures that open a breaker; 0: never
+	BreakerCooldown  time.Duration // how long an open breaker refuses
+
+	cleartextSet bool      // allow_cleartext_tenancy was given, for its alias's check
+	settings     []Setting // every key's value in force, secrets redacted (Settings)
 }
 
 // Principal is who a token stands for, and the tenants it may act for (SEC-6);
@@ -126,7 +136,7 @@ var keys = append(append([]key{
 	{"body_read_timeout", "30s", "longest pause while a request body arrives (Go duration)", applyBodyReadTimeout},
 	{"ingest_pipelines", "", "comma list of ingest pipelines a tenant may name on writes (empty: none)", applyIngestPipelines},
 	{"cursor_affinity_key", "", "secret (32+ characters) sealing scroll and point-in-time cursors; unset: a key per process", applyCursorKey},
-}, listenerKeys...), clusterKeys...)
+}, listenerKeys...), append(clusterKeys, operationsKeys...)...)
 
 func lookupKey(name string) (key, bool) {
 	for _, k := range keys {

@@ -52,7 +52,7 @@ func Load(args []string, lookupEnv func(string) (string, bool), readFile func(st
 
 // build applies every key in order, using the default where no layer set it.
 func build(values map[string]string) (*Config, error) {
-	cfg := &Config{}
+	cfg := &Config{settings: settingsOf(values)}
 	for _, k := range keys {
 		v, ok := values[k.name]
 		if !ok || v == "" { // CFG-3: empty means unset

@@ -189,6 +189,9 @@ func crossCheck(c *Config) error {
 	if err := checkIdentity(c); err != nil {
 		return err
 	}
+	if err := checkOperations(c); err != nil {
+		return err
+	}
 	if err := checkCluster("upstream", c.Upstream, "upstream", c.UpstreamTLS, c.UpstreamAuth); err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func classifyRead(method string, seg []string) (Route, bool) {
 func classifyIndexRead(method, index string, rest []string) (Route, bool) {
 	search := method == "GET" || method == "POST"
 	kind := Kind(-1)
-	switch strings.Join(rest, "/") {
+	switch joinedRest(rest) {
 	case "_count":
 		if search {
 			kind = Count
@@ -131,6 +131,22 @@ func classifyIndexRead(method, index string, rest []string) (Route, bool) {
 		return Route{}, false
 	}
 	return Route{Kind: kind, Index: index}, true
+}
+
+// joinedRest is rest joined by slashes when it is one segment or one of the
+// two-segment read endpoints, without the allocation of a join on every request.
+func joinedRest(rest []string) string {
+	switch {
+	case len(rest) == 1:
+		return rest[0]
+	case len(rest) != 2:
+		return ""
+	case rest[0] == "_validate" && rest[1] == "query":
+		return "_validate/query"
+	case rest[0] == "_search" && rest[1] == "point_in_time":
+		return "_search/point_in_time"
+	}
+	return ""
 }
 
 // isTemplate reports whether a path (after any index) is a search template endpoint.

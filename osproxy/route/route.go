@@ -50,7 +50,8 @@ type Route struct {
 }
 
 // Classify maps method and raw path (no query) to a Route. Empty segments are
-// not dropped: "//os-shared/_search" is not a search of "os-shared" (attack B4).
+// not dropped: "//os-shared/_search" is not a search of "os-shared" (a proxy
+// that collapsed the slashes would hand a tenant the shared index).
 func Classify(method, rawPath string) Route {
 	if !strings.HasPrefix(rawPath, "/") {
 		return Route{}

@@ -43,8 +43,13 @@ type conn struct {
 
 	req  http.Request
 	body reqBody
-	resp response
-	ctx  reqCtx
+	// readUntil and writeUntil are the request's own read and write deadlines
+	// (ReadTimeout, WriteTimeout), which no stall deadline may extend; zero for none.
+	readUntil, writeUntil time.Time
+	linger                bool // close with lingerClose: unread request body
+	writeStalled          bool // a stall deadline was set on a write of the last response
+	resp                  response
+	ctx                   reqCtx
 
 	watch     sync.Mutex // guards watching
 	watching  chan struct{}
@@ -207,6 +212,9 @@ func (c *conn) serveOne() bool {
 		return false
 	}
 	keep := c.resp.finish() && c.body.drain()
+	// A response that went out whole while the client may still be sending a
+	// body nobody read (a refusal): close so that the client reads it first.
+	c.linger = !keep && c.resp.failed == nil && c.body.readErr == nil && !c.body.b.Complete()
 	c.ctx.reset()
 	if !keep || c.srv.shuttingDown() {
 		return false
@@ -220,16 +228,20 @@ func (c *conn) serveOne() bool {
 // WriteTimeout.
 func (c *conn) bound(hr *h1.Request) {
 	cfg := &c.srv.cfg
+	c.readUntil, c.writeUntil = time.Time{}, time.Time{}
 	if hr.ContentLength != 0 && int64(c.br.Buffered()) < hr.ContentLength || hr.Chunked {
-		var d time.Time
 		if cfg.ReadTimeout > 0 {
-			d = time.Now().Add(cfg.ReadTimeout)
+			c.readUntil = time.Now().Add(cfg.ReadTimeout)
 		}
-		_ = c.nc.SetReadDeadline(d)
+		_ = c.nc.SetReadDeadline(c.readUntil)
 	}
 	if cfg.WriteTimeout > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+		c.writeUntil = time.Now().Add(cfg.WriteTimeout)
+		_ = c.nc.SetWriteDeadline(c.writeUntil)
+	} else if c.writeStalled {
+		_ = c.nc.SetWriteDeadline(time.Time{}) // the last response's stall deadline must not outlive it
 	}
+	c.writeStalled = false
 }
 
 // readHead reads a request head: what arrived with the first bytes under the
@@ -288,10 +300,39 @@ func (c *conn) refuse(e *h1.Error, method string) {
 func (c *conn) close() {
 	c.state.Store(stateClosing)
 	c.stopWatch()
+	if c.linger {
+		c.lingerClose()
+	}
 	_ = c.nc.Close()
 	c.release()
 	c.br.Reset(nil)
 	c.srv.untrack(c)
+}
+
+// lingerTime and lingerBytes bound what a lingering close waits for and reads.
+const (
+	lingerTime  = 500 * time.Millisecond
+	lingerBytes = 256 << 10
+)
+
+// lingerClose half-closes a connection whose client may still be sending a
+// body, then reads and discards what arrives for a short while. Closing at once
+// with unread input would reset the connection, and a client's kernel drops the
+// response it has not read yet when the reset arrives: the client would see a
+// reset instead of the refusal it was sent (a 413 or a 429, say).
+func (c *conn) lingerClose() {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	var scratch [4096]byte
+	for read := 0; read < lingerBytes; {
+		n, err := c.nc.Read(scratch[:])
+		read += n
+		if err != nil {
+			return
+		}
+	}
 }
 
 // writev writes c.iov in one system call where the connection allows.

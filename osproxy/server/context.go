@@ -13,12 +13,34 @@ type reqCtx struct {
 	mu   sync.Mutex
 	done chan struct{}
 	err  error
+	key  any // the one value a handler attached (SetValue), until the request ends
+	val  any
 }
 
 var _ context.Context = (*reqCtx)(nil)
 
 func (x *reqCtx) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (x *reqCtx) Value(any) any               { return nil }
+
+// Value is the value SetValue attached under key, or nil.
+func (x *reqCtx) Value(key any) any {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.key != nil && key == x.key {
+		return x.val
+	}
+	return nil
+}
+
+// SetValue attaches one value to the request's context for as long as the
+// request lasts, and reports whether it could: a handler's per-request state
+// without the copy of the request that context.WithValue and
+// http.Request.WithContext would cost. A second key replaces the first.
+func (x *reqCtx) SetValue(key, val any) bool {
+	x.mu.Lock()
+	x.key, x.val = key, val
+	x.mu.Unlock()
+	return true
+}
 
 // Done returns a channel closed when the client goes away while the handler
 // runs. The first call starts watching the connection.
@@ -58,7 +80,7 @@ func (x *reqCtx) cancel() {
 // reset readies the context for the next request.
 func (x *reqCtx) reset() {
 	x.mu.Lock()
-	x.done, x.err = nil, nil
+	x.done, x.err, x.key, x.val = nil, nil, nil, nil
 	x.mu.Unlock()
 }
 

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/osproxy/osproxy/osproxy/h1"
 )
@@ -77,11 +78,13 @@ type reqBody struct {
 	expect   bool // 100-continue asked and not yet sent
 	expected bool // 100-continue was asked
 	readErr  error
+	// ownDeadline: the handler set the body's read deadline itself.
+	ownDeadline bool
 }
 
 func (b *reqBody) reset(hr *h1.Request) {
 	b.b.Reset(&b.c.br, hr.ContentLength, hr.Chunked)
-	b.expect, b.expected, b.readErr = hr.Expect100, hr.Expect100, nil
+	b.expect, b.expected, b.readErr, b.ownDeadline = hr.Expect100, hr.Expect100, nil, false
 }
 
 func (b *reqBody) Read(p []byte) (int, error) {
@@ -92,11 +95,24 @@ func (b *reqBody) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if stall := b.c.srv.cfg.BodyStallTimeout; stall > 0 && !b.ownDeadline && !b.b.Available() {
+		// The read waits for the client: for this long at most, and never
+		// past the request's own read deadline.
+		_ = b.c.nc.SetReadDeadline(earlier(time.Now().Add(stall), b.c.readUntil))
+	}
 	n, err := b.b.Read(p)
 	if err != nil && err != io.EOF {
 		b.readErr = err
 	}
 	return n, err
+}
+
+// earlier is the earlier of d and limit; a zero limit is no limit.
+func earlier(d, limit time.Time) time.Time {
+	if !limit.IsZero() && limit.Before(d) {
+		return limit
+	}
+	return d
 }
 
 // Close is a no-op: what the handler left unread is drained or costs the

@@ -24,17 +24,18 @@ const (
 // when they must go out, so a handler that finishes within the buffer gets a
 // Content-Length and one write for head and body.
 type response struct {
-	c        *conn
-	header   http.Header
-	status   int
-	framing  int
-	length   int64 // declared by the handler's Content-Length, or -1
-	written  int64 // body bytes accepted
-	headSent bool
-	wrote    bool // WriteHeader was called
-	closing  bool // the connection ends after this response
-	head     bool // the request was HEAD
-	failed   error
+	c         *conn
+	header    http.Header
+	status    int
+	framing   int
+	length    int64 // declared by the handler's Content-Length, or -1
+	written   int64 // body bytes accepted
+	headSent  bool
+	wrote     bool // WriteHeader was called
+	closing   bool // the connection ends after this response
+	head      bool // the request was HEAD
+	continued bool // a piece of the response has been written
+	failed    error
 }
 
 var errBodyNotAllowed = http.ErrBodyNotAllowed
@@ -113,7 +114,11 @@ func (w *response) FlushError() error {
 
 // SetReadDeadline bounds the next reads of the request body
 // (http.ResponseController).
-func (w *response) SetReadDeadline(t time.Time) error { return w.c.nc.SetReadDeadline(t) }
+// A handler that sets its own takes over from BodyStallTimeout for the request.
+func (w *response) SetReadDeadline(t time.Time) error {
+	w.c.body.ownDeadline = true
+	return w.c.nc.SetReadDeadline(t)
+}
 
 // SetWriteDeadline bounds the next writes of the response
 // (http.ResponseController).
@@ -158,6 +163,13 @@ func (w *response) send(p []byte, last bool) error {
 		}
 	}
 	c.iov = iov
+	if stall := c.srv.cfg.WriteStallTimeout; stall > 0 && w.headSent && w.continued {
+		// A streamed body's later pieces: each may wait this long for the
+		// client to read, never past the response's own write deadline.
+		_ = c.nc.SetWriteDeadline(earlier(time.Now().Add(stall), c.writeUntil))
+		c.writeStalled = true
+	}
+	w.continued = true
 	_, err := c.writev()
 	c.wbuf = c.wbuf[:0]
 	if err != nil {

@@ -36,6 +36,15 @@ type Config struct {
 	// connections stay the kernel's own (one writev per response, a peek
 	// while idle).
 	MaxConns int
+	// BodyStallTimeout bounds each pause while a request body arrives: a read
+	// of the body that waits this long fails with a timeout (and the
+	// connection closes after the response). Zero means no bound beyond
+	// ReadTimeout.
+	BodyStallTimeout time.Duration
+	// WriteStallTimeout bounds each write of a response body after the first
+	// (a client that stops reading a streamed response); the first write, and
+	// the whole response, are bounded by WriteTimeout. Zero means no bound.
+	WriteStallTimeout time.Duration
 	// Refuse writes the answer to a request the parser refused; the
 	// connection closes after it.
 	Refuse func(w http.ResponseWriter, r *http.Request, e *h1.Error)
@@ -226,6 +235,14 @@ func (s *Server) untrack(c *conn) {
 }
 
 func (s *Server) shuttingDown() bool { return s.closing.Load() }
+
+// Conns reports how many client connections are open (HTTP/1.1 on this loop;
+// HTTP/2 connections are net/http's and not counted).
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
 
 // Shutdown stops accepting, closes idle connections, lets active ones finish
 // their request, and waits for them until ctx ends; then it closes the rest

@@ -332,3 +332,54 @@ func TestServe_MaxConns_FurtherClientWaits(t *testing.T) {
 		t.Fatalf("the waiting client was not served once a slot freed: %v", err)
 	}
 }
+
+func TestServe_BodyStallTimeout_PausedBodyCutSteadyBodyRead(t *testing.T) {
+	read := make(chan error, 2)
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		read <- err
+	}), Config{BodyStallTimeout: 200 * time.Millisecond})
+	c, br := dial(t, addr)
+	_, _ = io.WriteString(c, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n")
+	for i := 0; i < 4; i++ { // 400 ms in all, 100 ms pauses: under the bound each time
+		time.Sleep(100 * time.Millisecond)
+		_, _ = io.WriteString(c, "x")
+	}
+	if err := <-read; err != nil {
+		t.Fatalf("a body that keeps coming was cut: %v", err)
+	}
+	readResponse(t, br, "PUT")
+	_, _ = io.WriteString(c, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nab")
+	select {
+	case err := <-read:
+		if !isTimeout(err) {
+			t.Fatalf("stalled body read ended with %v, want a timeout", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a stalled body outlived BodyStallTimeout")
+	}
+}
+
+func TestServe_WriteStallTimeout_ClientNotReadingCut(t *testing.T) {
+	wrote := make(chan error, 1)
+	_, addr := start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		piece := make([]byte, 64<<10)
+		for i := 0; i < 1024; i++ { // 64 MiB: far more than the socket buffers hold
+			if _, err := w.Write(piece); err != nil {
+				wrote <- err
+				return
+			}
+		}
+		wrote <- nil
+	}), Config{WriteStallTimeout: 200 * time.Millisecond})
+	c, _ := dial(t, addr)
+	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n") // and never read
+	select {
+	case err := <-wrote:
+		if !isTimeout(err) {
+			t.Fatalf("write ended with %v, want a timeout", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a client that stopped reading held the handler past WriteStallTimeout")
+	}
+}

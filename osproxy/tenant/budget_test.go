@@ -2,7 +2,7 @@ package tenant
 
 import "testing"
 
-// Allocation budgets of the benchmark plan: shaping a hit and splicing the
+// Allocation budgets: shaping a hit and splicing the
 // reserved fields allocate nothing beyond a reused output buffer.
 func TestShaperHit_ReusedBuffer_NoAllocations(t *testing.T) {
 	s := NewShaper("acme", "orders")

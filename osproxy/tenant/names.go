@@ -26,7 +26,8 @@ var (
 
 // ValidTenant reports whether id is a tenant id of TEN-4: 1 to 64 bytes of
 // A-Z a-z 0-9 _ -, starting with a letter or digit. ':' is excluded so that a
-// physical id {tenant}:{index}:{id} can be read back unambiguously (attack B10).
+// physical id {tenant}:{index}:{id} can be read back unambiguously: no tenant can
+// name itself so that its ids read as another tenant's.
 func ValidTenant(id string) bool {
 	if id == "" || len(id) > maxTenantLen || !alnum(id[0]) {
 		return false

@@ -33,6 +33,10 @@ type Options struct {
 	// Authorize, when set, returns the Authorization value sent with every
 	// request (upstream credentials); empty sends none.
 	Authorize func() string
+	// StallTimeout bounds each pause in a response body once its head has
+	// arrived: a body that sends nothing for this long fails with ErrStalled.
+	// Zero means no bound.
+	StallTimeout time.Duration
 }
 
 // Endpoint is one upstream base URL and its pool of connections. It is safe

@@ -15,6 +15,8 @@ var (
 	// ErrRequestBody: reading the request body from the client failed, so the
 	// upstream was sent an incomplete request and the connection dropped.
 	ErrRequestBody = errors.New("upstream: the request body could not be read")
+	// ErrStalled: a response body sent nothing for Options.StallTimeout.
+	ErrStalled = errors.New("upstream: the response body stalled")
 )
 
 // Error is a failed exchange: its class (one of the Err values, or the dial

@@ -153,18 +153,29 @@ func toHeader(fields []h1.Field) http.Header {
 
 // body is a response body handle. It owns the connection until the body ends.
 type body struct {
-	c    *conn
-	keep bool // the connection may carry another exchange after this body
+	c         *conn
+	keep      bool // the connection may carry another exchange after this body
+	deadlined bool // a stall deadline was set, to be cleared before the connection is reused
 }
 
 func (b *body) Read(p []byte) (int, error) {
 	if b.c == nil {
 		return 0, io.EOF
 	}
+	stall := b.c.ep.opts.StallTimeout
+	if stall > 0 && !b.c.body.Available() {
+		// The read will wait for the network: it may wait this long, no longer.
+		_ = b.c.nc.SetReadDeadline(time.Now().Add(stall))
+		b.deadlined = true
+	}
 	n, err := b.c.body.Read(p)
 	if err != nil {
 		b.finish()
-		if err != io.EOF {
+		switch {
+		case err == io.EOF:
+		case stall > 0 && isNetTimeout(err):
+			err = &Error{Op: "read response body", Err: ErrStalled}
+		default:
 			err = &Error{Op: "read response body", Err: err}
 		}
 	}
@@ -184,6 +195,9 @@ func (b *body) finish() {
 	b.c = nil
 	c.ep.inflight.Add(-1)
 	if b.keep && c.body.Complete() && c.br.Buffered() == 0 {
+		if b.deadlined {
+			_ = c.nc.SetReadDeadline(time.Time{})
+		}
 		c.br.Release()
 		c.ep.put(c)
 		return

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -252,5 +253,39 @@ func TestDo_MaxConns_RequestsWaitForAConnection(t *testing.T) {
 	}
 	if opened, _ := e.Stats(); opened != 2 || peak.Load() != 2 {
 		t.Fatalf("opened %d connections, the upstream saw %d at once", opened, peak.Load())
+	}
+}
+
+// TestDo_StalledBody_FailsAfterStallTimeout: a body that pauses longer than
+// StallTimeout fails with ErrStalled; one that keeps coming does not, however
+// long it takes in all.
+func TestDo_StalledBody_FailsAfterStallTimeout(t *testing.T) {
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "6")
+		for i := 0; i < 3; i++ { // 3 bytes, 60 ms apart: each pause under the bound
+			_, _ = w.Write([]byte("x"))
+			w.(http.Flusher).Flush()
+			time.Sleep(60 * time.Millisecond)
+		}
+		if r.URL.Path == "/stall" {
+			<-release
+		}
+		_, _ = w.Write([]byte("yyy"))
+	}))
+	defer ts.Close()
+	defer close(release)
+	e := newEndpoint(t, ts.URL, Options{StallTimeout: 150 * time.Millisecond})
+	if _, body := do(t, e, &Request{Method: "GET", Target: "/drip"}); body != "xxxyyy" {
+		t.Fatalf("dripping body %q", body)
+	}
+	resp, err := e.Do(&Request{Method: "GET", Target: "/stall"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = io.ReadAll(resp.Body)
+	if !errors.Is(err, ErrStalled) || time.Since(start) > 2*time.Second {
+		t.Fatalf("got %v after %v, want ErrStalled", err, time.Since(start))
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/proc"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
 // Env is the environment every child gets: nothing inherited but PATH and

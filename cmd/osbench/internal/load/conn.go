@@ -6,7 +6,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/wire"
+	"github.com/osproxy/osproxy/internal/wire"
 )
 
 // Read buffer sizes. Timed cells read large responses in few system calls;

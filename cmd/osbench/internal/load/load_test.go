@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/wire"
+	"github.com/osproxy/osproxy/internal/wire"
 )
 
 // echoServer answers every request with 201 and a 2-byte body.

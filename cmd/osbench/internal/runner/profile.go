@@ -12,6 +12,9 @@ type Options struct {
 	Profile string
 	OutDir  string
 	Osproxy string // binary under test; empty skips legs P and T
+	// OsproxyEnv are extra KEY=VALUE settings for the binary under test (its
+	// access log off, say, to measure what it costs).
+	OsproxyEnv []string
 	// Original is the original Rust osproxy's binary (legs O and OT); when
 	// empty, OriginalMissing says why it is not there.
 	Original, OriginalMissing string

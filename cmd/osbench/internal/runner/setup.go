@@ -114,7 +114,7 @@ func (r *runner) tryLeg(id workload.Leg, name string, start func() (*legs.Proc, 
 // startOsproxy starts the binary under test, configured only through its
 // environment (CFG-1), in passthrough (P) or tenancy (T) mode.
 func (r *runner) startOsproxy(id workload.Leg, off int) (*legs.Proc, error) {
-	return r.startBinary(r.opts.Osproxy, "osproxy", id == "P", off)
+	return r.startBinary(r.opts.Osproxy, "osproxy", id == "P", off, r.opts.OsproxyEnv...)
 }
 
 // startOriginal starts the original through the same environment contract,
@@ -123,7 +123,7 @@ func (r *runner) startOriginal(id workload.Leg, off int) (*legs.Proc, error) {
 	return r.startBinary(r.opts.Original, "original", id == "O", off)
 }
 
-func (r *runner) startBinary(bin, name string, passthrough bool, off int) (*legs.Proc, error) {
+func (r *runner) startBinary(bin, name string, passthrough bool, off int, extra ...string) (*legs.Proc, error) {
 	upstream := "http://" + r.mock.Addr
 	env := []string{"GOMAXPROCS=1", "OSPROXY_BIND=" + r.addr(off), "OSPROXY_UPSTREAM=" + upstream,
 		"OSPROXY_INDEX=" + workload.Physical, "OSPROXY_TOKENS=", "OSPROXY_ALLOW_CLEARTEXT_MUTATION=1"}
@@ -132,6 +132,7 @@ func (r *runner) startBinary(bin, name string, passthrough bool, off int) (*legs
 		env = append(env, "OSPROXY_PASSTHROUGH_CLUSTER=bench", "OSPROXY_PASSTHROUGH_ENDPOINT="+upstream)
 		mode = "p"
 	}
+	env = append(env, extra...)
 	return legs.Start(legs.Spec{Name: name + "-" + mode + "-" + strconv.Itoa(off), Addr: r.addr(off), CPU: r.cpu.proxy,
 		LogDir: r.logDir, Env: legs.Env(env...), Argv: []string{bin}})
 }

@@ -4,9 +4,9 @@ import (
 	"time"
 
 	"github.com/osproxy/osproxy/cmd/osbench/internal/load"
-	"github.com/osproxy/osproxy/cmd/osbench/internal/proc"
 	"github.com/osproxy/osproxy/cmd/osbench/internal/report"
 	"github.com/osproxy/osproxy/cmd/osbench/internal/workload"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
 // soaks runs the long open-loop mix on P and T at 70% of P's

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/proc"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
 // mockStats is the mock's /__stats document.

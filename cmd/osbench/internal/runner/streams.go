@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/osproxy/osproxy/cmd/osbench/internal/load"
-	"github.com/osproxy/osproxy/cmd/osbench/internal/proc"
 	"github.com/osproxy/osproxy/cmd/osbench/internal/report"
 	"github.com/osproxy/osproxy/cmd/osbench/internal/workload"
+	"github.com/osproxy/osproxy/internal/proc"
 )
 
 const streamBytes = 64 << 20

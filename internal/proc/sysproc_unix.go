@@ -1,19 +1,11 @@
 //go:build unix
 
-package harness
+package proc
 
-import (
-	"os/exec"
-	"syscall"
-)
-
-// isolate starts the child in its own process group; see the package doc.
-func isolate(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-}
+import "syscall"
 
 // killGroup sends SIGKILL to the child's whole process group, so helpers a
-// wrapper script started do not outlive the spec.
+// wrapper script started do not outlive it.
 func killGroup(pid int) error {
 	return syscall.Kill(-pid, syscall.SIGKILL)
 }

@@ -1,4 +1,4 @@
-package mockos
+package mockupstream
 
 import (
 	"bytes"
@@ -28,10 +28,8 @@ func (b bigBody) write(w io.Writer) error {
 	if _, err := w.Write(b.prefix); err != nil {
 		return fmt.Errorf("writing big response: %w", err)
 	}
-	for i := 0; i < b.reps; i++ {
-		if _, err := w.Write(b.piece); err != nil {
-			return fmt.Errorf("writing big response: %w", err)
-		}
+	if err := writeRepeated(w, b.piece, int64(b.reps)*int64(len(b.piece))); err != nil {
+		return err
 	}
 	if _, err := w.Write(b.suffix); err != nil {
 		return fmt.Errorf("writing big response: %w", err)

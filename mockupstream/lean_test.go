@@ -1,4 +1,4 @@
-package mockos
+package mockupstream
 
 import (
 	"bufio"
@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/wire"
+	"github.com/osproxy/osproxy/internal/wire"
 )
 
-func start(t *testing.T) *Server {
+func startLean(t *testing.T) *LeanServer {
 	t.Helper()
-	s, err := New(Config{Addr: "127.0.0.1:0", BigBytes: 1 << 20, MaxConns: 16, IdleTimeout: 5 * time.Second,
+	s, err := NewLean(LeanConfig{Addr: "127.0.0.1:0", BigBytes: 1 << 20, MaxConns: 16, IdleTimeout: 5 * time.Second,
 		Shape: Shape{Index: "osproxy-shared", Tenant: "acme", IDPrefix: "acme:orders:", Logical: "orders"}})
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +25,7 @@ func start(t *testing.T) *Server {
 }
 
 // exchange sends raw requests on one connection and returns each body.
-func exchange(t *testing.T, addr string, reqs ...string) []string {
+func leanExchange(t *testing.T, addr string, reqs ...string) []string {
 	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -52,16 +52,16 @@ func exchange(t *testing.T, addr string, reqs ...string) []string {
 	return out
 }
 
-func post(path, body string) string {
+func leanPost(path, body string) string {
 	return fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", path, len(body), body)
 }
 
 func TestServer_Routes_AnswerOpenSearchShapes(t *testing.T) {
-	s := start(t)
-	got := exchange(t, s.Addr(),
-		post("/osproxy-shared/_doc/acme:orders:1?routing=acme", `{"a":1}`),
-		post("/osproxy-shared/_search", `{"size":3,"query":{}}`),
-		post("/_bulk", "{\"index\":{}}\n{}\n{\"index\":{}}\n{}\n"),
+	s := startLean(t)
+	got := leanExchange(t, s.Addr(),
+		leanPost("/osproxy-shared/_doc/acme:orders:1?routing=acme", `{"a":1}`),
+		leanPost("/osproxy-shared/_search", `{"size":3,"query":{}}`),
+		leanPost("/_bulk", "{\"index\":{}}\n{}\n{\"index\":{}}\n{}\n"),
 		"GET /__stats HTTP/1.1\r\nHost: x\r\n\r\n")
 	if !strings.HasPrefix(got[0], `201 {"_index":"osproxy-shared","_id":"acme:orders:1"`) {
 		t.Errorf("doc: %s", got[0])
@@ -92,8 +92,8 @@ func TestServer_Routes_AnswerOpenSearchShapes(t *testing.T) {
 }
 
 func TestServer_Aggregations_StreamTheBigMemberAfterHits(t *testing.T) {
-	s := start(t)
-	got := exchange(t, s.Addr(), post("/osproxy-shared/_search", `{"size":10,"aggs":{"big":{}}}`))
+	s := startLean(t)
+	got := leanExchange(t, s.Addr(), leanPost("/osproxy-shared/_search", `{"size":10,"aggs":{"big":{}}}`))
 	body := strings.TrimPrefix(got[0], "200 ")
 	var v struct {
 		Hits struct {

@@ -1,23 +1,23 @@
-package mockos
+package mockupstream
 
 import (
 	"bytes"
-	"github.com/osproxy/osproxy/cmd/osbench/internal/wire"
+	"github.com/osproxy/osproxy/internal/wire"
 	"net"
 )
 
-type route int
+type leanRoute int
 
 const (
-	routeDoc route = iota
-	routeSearch
-	routeBulk
-	routeRaw
-	routeOther
-	routeCount
+	leanDoc leanRoute = iota
+	leanSearch
+	leanBulk
+	leanRaw
+	leanOther
+	leanRouteCount
 )
 
-func (r route) String() string {
+func (r leanRoute) String() string {
 	return [...]string{"doc", "search", "bulk", "raw", "other"}[r]
 }
 
@@ -66,47 +66,47 @@ func (in *inspector) wantsAggs() bool {
 	return bytes.Contains(body, []byte(`"aggs"`)) || bytes.Contains(body, []byte(`"aggregations"`))
 }
 
-func classify(path, query []byte) route {
+func classifyLean(path, query []byte) leanRoute {
 	switch {
 	case bytes.Contains(query, []byte("resp=")):
-		return routeRaw
+		return leanRaw
 	case bytes.HasSuffix(path, []byte("/_bulk")):
-		return routeBulk
+		return leanBulk
 	case bytes.Contains(path, []byte("/_search")):
-		return routeSearch
+		return leanSearch
 	case bytes.Contains(path, []byte("/_doc")) || bytes.Contains(path, []byte("/_create")):
-		return routeDoc
+		return leanDoc
 	}
-	return routeOther
+	return leanOther
 }
 
-func (s *Server) respond(nc net.Conn, h *wire.Head, path, query []byte, in *inspector) error {
+func (s *LeanServer) respond(nc net.Conn, h *wire.Head, path, query []byte, in *inspector) error {
 	if isMultiSearch(path) {
-		return s.multiSearch(nc, in) // msearch.go
+		return s.multiSearch(nc, in) // lean_msearch.go
 	}
-	r := classify(path, query)
+	r := classifyLean(path, query)
 	s.byRoute[r].Add(1)
 	var out []byte
 	switch r {
-	case routeRaw:
+	case leanRaw:
 		return s.raw.write(nc)
-	case routeSearch:
+	case leanSearch:
 		if in.wantsAggs() {
 			return s.agg.write(nc)
 		}
 		out = s.srch.get(in.searchHits())
-	case routeBulk:
+	case leanBulk:
 		out = s.bulk.get(max(in.lines/2, 1))
-	case routeDoc:
+	case leanDoc:
 		out = s.doc
 		if bytes.Equal(h.Method, []byte("GET")) {
 			out = s.got
 		}
 	default:
-		out = okBody
+		out = leanOK
 	}
 	_, err := nc.Write(out)
 	return err
 }
 
-var okBody = response(200, `{"acknowledged":true}`)
+var leanOK = cannedResponse(200, `{"acknowledged":true}`)

@@ -1,4 +1,4 @@
-package mockos
+package mockupstream
 
 import (
 	"bytes"
@@ -26,8 +26,8 @@ func (s Shape) msearchBody(items int) string {
 // isMultiSearch reports whether a path is a multi-search.
 func isMultiSearch(path []byte) bool { return bytes.HasSuffix(path, []byte("/_msearch")) }
 
-func (s *Server) multiSearch(nc net.Conn, in *inspector) error {
-	s.byRoute[routeSearch].Add(1)
+func (s *LeanServer) multiSearch(nc net.Conn, in *inspector) error {
+	s.byRoute[leanSearch].Add(1)
 	_, err := nc.Write(s.msrch.get(max(in.lines/2, 1)))
 	return err
 }

@@ -1,4 +1,4 @@
-package mockos
+package mockupstream
 
 import (
 	"fmt"
@@ -30,18 +30,11 @@ func (s Shape) hit(i int) string {
 // searchPrefix is everything of a search response up to the point where a
 // sibling of hits (aggregations) may follow.
 func (s Shape) searchPrefix(hits int) string {
-	var b strings.Builder
-	b.WriteString(`{"took":1,"timed_out":false,`)
-	b.WriteString(`"_shards":{"total":1,"successful":1,"skipped":0,"failed":0},`)
-	fmt.Fprintf(&b, `"hits":{"total":{"value":%d,"relation":"eq"},"max_score":1.0,"hits":[`, hits)
-	for i := 0; i < hits; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s.hit(i + 1))
+	all := make([]string, hits)
+	for i := range all {
+		all[i] = s.hit(i + 1)
 	}
-	b.WriteString(`]}`)
-	return b.String()
+	return searchHead(all)
 }
 
 func (s Shape) searchBody(hits int) string { return s.searchPrefix(hits) + "}" }
@@ -75,13 +68,13 @@ func (s Shape) docFound() string {
 
 // response prefixes status line and headers to a JSON body, ready to be
 // written with one system call.
-func response(status int, body string) []byte {
-	return []byte("HTTP/1.1 " + strconv.Itoa(status) + " " + reason(status) + "\r\n" +
+func cannedResponse(status int, body string) []byte {
+	return []byte("HTTP/1.1 " + strconv.Itoa(status) + " " + statusReason(status) + "\r\n" +
 		"content-type: application/json; charset=UTF-8\r\n" +
 		"content-length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 }
 
-func reason(status int) string {
+func statusReason(status int) string {
 	switch status {
 	case 200:
 		return "OK"

@@ -1,4 +1,4 @@
-package mockos
+package mockupstream
 
 import (
 	"bufio"
@@ -10,11 +10,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/osproxy/osproxy/cmd/osbench/internal/wire"
+	"github.com/osproxy/osproxy/internal/wire"
 )
 
-// Config configures a mock upstream.
-type Config struct {
+// LeanConfig configures a mock upstream.
+type LeanConfig struct {
 	Addr  string
 	Shape Shape
 	// BigBytes is the size of the ?resp= raw response and of the
@@ -26,37 +26,37 @@ type Config struct {
 	IdleTimeout time.Duration
 }
 
-// Server is a running mock upstream.
-type Server struct {
-	cfg   Config
+// LeanServer is a running mock upstream.
+type LeanServer struct {
+	cfg   LeanConfig
 	ln    net.Listener
 	sem   chan struct{}
 	doc   []byte
 	got   []byte
 	srch  *sizedCache
 	bulk  *sizedCache
-	msrch *sizedCache // multi-search answers by item count (msearch.go)
+	msrch *sizedCache // multi-search answers by item count (lean_msearch.go)
 	raw   bigBody
 	agg   bigBody
 
 	opened, active, requests, bodyBytes atomic.Int64
-	byRoute                             [routeCount]atomic.Int64
+	byRoute                             [leanRouteCount]atomic.Int64
 }
 
 // New listens on cfg.Addr and prepares the canned responses.
-func New(cfg Config) (*Server, error) {
+func NewLean(cfg LeanConfig) (*LeanServer, error) {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	sh := cfg.Shape
-	s := &Server{
+	s := &LeanServer{
 		cfg: cfg, ln: ln, sem: make(chan struct{}, cfg.MaxConns),
-		doc:   response(201, sh.docCreated()),
-		got:   response(200, sh.docFound()),
-		srch:  newSizedCache(func(n int) []byte { return response(200, sh.searchBody(n)) }, 10, 1000),
-		bulk:  newSizedCache(func(n int) []byte { return response(200, sh.bulkBody(n)) }, 100, 1000),
-		msrch: newSizedCache(func(n int) []byte { return response(200, sh.msearchBody(n)) }, 10),
+		doc:   cannedResponse(201, sh.docCreated()),
+		got:   cannedResponse(200, sh.docFound()),
+		srch:  newSizedCache(func(n int) []byte { return cannedResponse(200, sh.searchBody(n)) }, 10, 1000),
+		bulk:  newSizedCache(func(n int) []byte { return cannedResponse(200, sh.bulkBody(n)) }, 100, 1000),
+		msrch: newSizedCache(func(n int) []byte { return cannedResponse(200, sh.msearchBody(n)) }, 10),
 		raw:   rawBody(cfg.BigBytes),
 		agg:   aggBody(sh, cfg.BigBytes),
 	}
@@ -64,14 +64,14 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Addr is the bound address.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
+func (s *LeanServer) Addr() string { return s.ln.Addr().String() }
 
 // Close stops accepting connections.
-func (s *Server) Close() error { return s.ln.Close() }
+func (s *LeanServer) Close() error { return s.ln.Close() }
 
 // Serve accepts until the listener is closed: the mock lives as long as the
 // run that started it, which stops it (or its death signal does).
-func (s *Server) Serve() error {
+func (s *LeanServer) Serve() error {
 	for {
 		nc, err := s.ln.Accept()
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *Server) Serve() error {
 	}
 }
 
-func (s *Server) serveConn(nc net.Conn) {
+func (s *LeanServer) serveConn(nc net.Conn) {
 	s.active.Add(1)
 	defer func() {
 		_ = nc.Close()
@@ -148,7 +148,7 @@ func splitTarget(t []byte) (path, query []byte) {
 	return t, nil
 }
 
-func (s *Server) statsResponse() []byte {
+func (s *LeanServer) statsResponse() []byte {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"conns_opened":`...)
 	b = strconv.AppendInt(b, s.opened.Load(), 10)
@@ -159,7 +159,7 @@ func (s *Server) statsResponse() []byte {
 	b = append(b, `,"body_bytes_in":`...)
 	b = strconv.AppendInt(b, s.bodyBytes.Load(), 10)
 	b = append(b, `,"by_route":{`...)
-	for r := route(0); r < routeCount; r++ {
+	for r := leanRoute(0); r < leanRouteCount; r++ {
 		if r > 0 {
 			b = append(b, ',')
 		}
@@ -168,5 +168,5 @@ func (s *Server) statsResponse() []byte {
 		b = strconv.AppendInt(b, s.byRoute[r].Load(), 10)
 	}
 	b = append(b, "}}"...)
-	return response(200, string(b))
+	return cannedResponse(200, string(b))
 }
