@@ -29,6 +29,30 @@ func KeyIs(rawKey []byte, name string) bool {
 	return !more
 }
 
+// KeyName is rawKey once unescaped, the name KeyIs compares: rawKey itself when it
+// holds no escape, else decoded into scratch. ok is false for a name longer than
+// scratch, which then equals none of the names a caller sized scratch for. A plan that
+// tells many names apart unescapes once with KeyName and switches on the result,
+// rather than calling KeyIs for each name it knows.
+func KeyName(rawKey, scratch []byte) (name []byte, ok bool) {
+	if bytes.IndexByte(rawKey, '\\') < 0 {
+		return rawKey, true
+	}
+	n := 0
+	u := unescaper{raw: rawKey}
+	for {
+		b, more := u.next()
+		if !more {
+			return scratch[:n], true
+		}
+		if n == len(scratch) {
+			return nil, false
+		}
+		scratch[n] = b
+		n++
+	}
+}
+
 // compareKeys orders two raw member names by their unescaped bytes.
 func compareKeys(a, b []byte) int {
 	if bytes.IndexByte(a, '\\') < 0 && bytes.IndexByte(b, '\\') < 0 {

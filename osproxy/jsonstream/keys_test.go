@@ -36,7 +36,26 @@ func TestKeyIs_RawKeys_ComparedAfterUnescaping(t *testing.T) {
 			if got := KeyIs([]byte(tc.raw), tc.name); got != tc.want {
 				t.Fatalf("KeyIs(%q, %q) = %v, want %v", tc.raw, tc.name, got, tc.want)
 			}
+			// KeyName decides the same, once the name is unescaped.
+			var scratch [32]byte
+			name, ok := KeyName([]byte(tc.raw), scratch[:])
+			if !ok || (string(name) == tc.name) != tc.want {
+				t.Fatalf("KeyName(%q) = %q, %v; compared with %q, want %v", tc.raw, name, ok, tc.name, tc.want)
+			}
 		})
+	}
+}
+
+func TestKeyName_LongerThanScratch_MatchesNothing(t *testing.T) {
+	var scratch [8]byte
+	if name, ok := KeyName([]byte(`\u005flogical_index`), scratch[:]); ok || name != nil {
+		t.Fatalf("KeyName of a name longer than its scratch = %q, %v; want nil, false", name, ok)
+	}
+	if name, ok := KeyName([]byte(`_logical_index`), scratch[:]); !ok || string(name) != "_logical_index" {
+		t.Fatalf("KeyName of an unescaped name = %q, %v; want it unchanged, whatever its length", name, ok)
+	}
+	if n := testing.AllocsPerRun(100, func() { KeyName([]byte(`\u005ftenant`), scratch[:]) }); n != 0 {
+		t.Fatalf("KeyName allocates %.0f times", n)
 	}
 }
 

@@ -33,6 +33,8 @@ type Shaping struct {
 	Shaper  *Shaper
 	Errors  *Sanitizer
 	HitAggs bool // an aggregation of the request returns hits
+
+	name [32]byte // a member's name unescaped (Member); longer than every name it knows
 }
 
 // SearchRoot and DocumentRoot are the states to start a transform in.
@@ -42,81 +44,89 @@ const (
 	SourceRoot   = dSource // a document's source alone (GET _source)
 )
 
-// Member implements jsonstream.Plan.
+// Member implements jsonstream.Plan. It unescapes the member's name once
+// (jsonstream.KeyName) and decides on that, so "\u005fsource" is _source.
 func (sh *Shaping) Member(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
 	container := c == '{' || c == '['
+	name, _ := jsonstream.KeyName(key, sh.name[:])
 	switch state {
 	case sRoot:
 		switch {
-		case jsonstream.KeyIs(key, "hits") && c == '{':
+		case string(name) == "hits" && c == '{':
 			return jsonstream.Walk, sHits
-		case jsonstream.KeyIs(key, "aggregations") && container && sh.HitAggs:
+		case string(name) == "aggregations" && container && sh.HitAggs:
 			return jsonstream.Walk, sAggs
-		case jsonstream.KeyIs(key, "_shards") && c == '{':
+		case string(name) == "_shards" && c == '{':
 			return jsonstream.Walk, sShards
 		}
 	case sHits:
-		if jsonstream.KeyIs(key, "hits") && c == '[' {
+		if string(name) == "hits" && c == '[' {
 			return jsonstream.Walk, sHitArray
 		}
 	case sAggs, sAggHits:
 		// Found by shape, not by name: a top_hits result is a member "hits" whose own
 		// "hits" is an array. A name too long to keep is walked, never skipped.
 		switch {
-		case state == sAggHits && jsonstream.KeyIs(key, "hits") && c == '[':
+		case state == sAggHits && string(name) == "hits" && c == '[':
 			return jsonstream.Walk, sNestedArr
-		case (key == nil || jsonstream.KeyIs(key, "hits")) && c == '{':
+		case (key == nil || string(name) == "hits") && c == '{':
 			return jsonstream.Walk, sAggHits
 		case container:
 			return jsonstream.Walk, sAggs
 		}
 	case sShards:
-		if jsonstream.KeyIs(key, "failures") && c == '[' {
+		if string(name) == "failures" && c == '[' {
 			return jsonstream.Walk, sFailures
 		}
 	case dRoot:
-		return sh.documentMember(key, c)
+		return documentMember(name, c)
 	case sHit, sNestedHit:
-		return sh.hitMember(state, key, c)
+		return sh.hitMember(state, name, c)
 	case dSource:
-		if isReserved(key, false) {
+		if string(name) == FieldTenant || string(name) == FieldIndex {
 			return jsonstream.Drop, 0
 		}
 	}
 	return jsonstream.Copy, 0
 }
 
-// hitMember decides for the members of a hit (SRCH-9, ISO-14): the hit streams, its
-// _source walked for the reserved fields, only its small members captured; a hit of
-// any size passes with memory bounded by those.
-func (sh *Shaping) hitMember(state uint8, key []byte, c byte) (jsonstream.Action, uint8) {
+// hitMember decides for the members of a hit (SRCH-9, ISO-14), by unescaped name: the
+// hit streams, its _source walked for the reserved fields, only its small members
+// captured; a hit of any size passes with memory bounded by those.
+func (sh *Shaping) hitMember(state uint8, name []byte, c byte) (jsonstream.Action, uint8) {
 	switch {
-	case jsonstream.KeyIs(key, "inner_hits") && c == '{':
+	case string(name) == "inner_hits" && c == '{':
 		return jsonstream.Capture, cInner
-	case jsonstream.KeyIs(key, "highlight") && c == '{':
+	case string(name) == "highlight" && c == '{':
 		return jsonstream.Capture, cFields
-	case jsonstream.KeyIs(key, "sort") && c == '[' && state == sHit && sh.Shaper.SortIDs != 0:
+	case string(name) == "sort" && c == '[' && state == sHit && sh.Shaper.SortIDs != 0:
 		return jsonstream.Capture, cSort
 	}
-	return sh.documentMember(key, c)
+	return documentMember(name, c)
 }
 
-// documentMember decides for the members of a stored document (ISO-18): the document
-// itself streams, only its small metadata is captured.
-func (sh *Shaping) documentMember(key []byte, c byte) (jsonstream.Action, uint8) {
-	switch {
-	case jsonstream.KeyIs(key, "_index"):
+// documentMember decides for the members of a stored document (ISO-18), by unescaped
+// name: the document itself streams, only its small metadata is captured.
+func documentMember(name []byte, c byte) (jsonstream.Action, uint8) {
+	switch string(name) {
+	case "_index":
 		return jsonstream.Capture, cIndex
-	case jsonstream.KeyIs(key, "_id"):
+	case "_id":
 		return jsonstream.Capture, cID
-	case jsonstream.KeyIs(key, "_routing"):
+	case "_routing":
 		return jsonstream.Drop, 0
-	case jsonstream.KeyIs(key, "_source") && c == '{':
-		return jsonstream.Walk, dSource
-	case jsonstream.KeyIs(key, "fields") && c == '{':
-		return jsonstream.Capture, cFields
-	case jsonstream.KeyIs(key, "get") && c == '{':
-		return jsonstream.Walk, dRoot // an update's answer carries the document it made
+	case "_source":
+		if c == '{' {
+			return jsonstream.Walk, dSource
+		}
+	case "fields":
+		if c == '{' {
+			return jsonstream.Capture, cFields
+		}
+	case "get":
+		if c == '{' {
+			return jsonstream.Walk, dRoot // an update's answer carries the document it made
+		}
 	}
 	return jsonstream.Copy, 0
 }
