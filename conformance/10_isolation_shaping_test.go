@@ -43,6 +43,18 @@ var _ = Describe("10 isolation: shaping every surface", Label("profile:security"
 		base = startProxy(tenancyEnv(mock.URL())).URL
 	})
 
+	It("ISO-14: shapes a hit whose member names the cluster wrote with escapes, as it shapes them unescaped", Label("rule:ISO-14"), func() {
+		escaped := strings.NewReplacer(`"_index":"osproxy-shared"`, `"\u005findex":"osproxy-shared"`,
+			`"_id":"acme:orders:7"`, `"\u005f\u0069d":"acme:orders:7"`, `"_routing":"acme"`, `"\u005frouting":"acme"`,
+			`"_source":{"_tenant"`, `"\u005fsource":{"\u005ftenant"`, `"_logical_index"`, `"_logical\u005findex"`).Replace(physicalHit)
+		Expect(escaped).NotTo(ContainSubstring(`"_source"`)) // the replacements took
+		mock.Handle("POST", "/*", mockupstream.JSON(200, `{"took":1,"hits":{"total":{"value":1},"hits":[`+escaped+`]}}`))
+		r := send("POST", base+"/orders/_search", `{"sort":[{"_id":"asc"}],"fields":["_id","_*","x"]}`, "x-tenant", "acme")
+		Expect(r.Status).To(Equal(200))
+		Expect(string(r.Body)).NotTo(Or(ContainSubstring("osproxy-shared"), ContainSubstring("acme:"), ContainSubstring("tenant"), ContainSubstring("routing")))
+		expectLogical(dig(r.JSON(), "hits", "hits").([]any)[0], true)
+	})
+
 	It("ISO-14: shapes top-level hits, fields and sort values on _id, and the hits of top_hits at any depth", Label("rule:ISO-14"), func() {
 		// A top_hits hit has no sort on _id: only the top-level sort may have one (ISO-9).
 		nested := strings.Replace(physicalHit, `,"sort":["acme:orders:7"]`, ``, 1)
