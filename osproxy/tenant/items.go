@@ -102,12 +102,14 @@ func (it *Items) AppendResult(dst, result []byte) ([]byte, error) {
 	}
 	sh := it.view(rawID)
 	w := memberWriter{dst: append(dst, '{')}
+	var scratch [8]byte // longer than "error" and "get"
 	for _, m := range it.members {
-		switch {
-		case jsonstream.KeyIs(m.Key, "error"):
+		name, _ := jsonstream.KeyName(m.Key, scratch[:])
+		switch string(name) {
+		case "error":
 			w.raw(m.Key, nil)
 			w.dst = sh.Errors.Append(w.dst, m.Value)
-		case jsonstream.KeyIs(m.Key, "get"):
+		case "get":
 			w.raw(m.Key, nil)
 			w.dst, err = sh.Shaper.NestedHit(w.dst, m.Value)
 		default:

@@ -42,28 +42,35 @@ func (s *Shaper) hit(dst, hit []byte, sortIDs uint64) ([]byte, error) {
 	return append(w.dst, '}'), err
 }
 
-// hitMember writes one member of a hit or stored document, shaped.
+// hitMember writes one member of a hit or stored document, shaped. It decides on
+// the member's name unescaped once (jsonstream.KeyName), so "\u005fid" is _id.
 func (s *Shaper) hitMember(w *memberWriter, key, value []byte, sortIDs uint64) error {
-	switch {
-	case jsonstream.KeyIs(key, "_index"):
+	var scratch [32]byte // longer than every name below
+	name, _ := jsonstream.KeyName(key, scratch[:])
+	switch string(name) {
+	case "_index":
 		w.raw(key, nil)
 		w.dst = jsonstream.AppendString(w.dst, s.index)
-	case jsonstream.KeyIs(key, "_id"):
+	case "_id":
 		w.raw(key, nil)
 		w.dst = s.appendLogicalID(w.dst, value)
-	case jsonstream.KeyIs(key, "_routing"):
-	case jsonstream.KeyIs(key, "_source"):
+	case "_routing":
+	case "_source":
 		w.raw(key, nil)
 		return s.object(w, value, filterSource)
-	case jsonstream.KeyIs(key, "fields"), jsonstream.KeyIs(key, "highlight"):
+	case "fields", "highlight":
 		w.raw(key, nil)
 		return s.object(w, value, filterFields)
-	case jsonstream.KeyIs(key, "inner_hits"):
+	case "inner_hits":
 		w.raw(key, nil)
 		return s.object(w, value, filterInnerHits)
-	case jsonstream.KeyIs(key, "sort") && sortIDs != 0 && jsonstream.Kind(value) == '[':
-		w.raw(key, nil)
-		w.dst = s.appendSortValues(w.dst, value, sortIDs)
+	case "sort":
+		if sortIDs != 0 && jsonstream.Kind(value) == '[' {
+			w.raw(key, nil)
+			w.dst = s.appendSortValues(w.dst, value, sortIDs)
+			break
+		}
+		w.raw(key, value)
 	default:
 		w.raw(key, value)
 	}
