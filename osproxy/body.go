@@ -22,11 +22,21 @@ const maxJSONDepth = 256
 // is one well-formed JSON object with no repeated key (SRCH-4). An absent body is
 // returned as nil.
 func (p *Proxy) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	return p.readJSONObject(w, r, nil)
+}
+
+// readJSONObject is readJSONBody that also hands each top-level member name to top
+// (raw, escapes intact) in the pass that validates the body; an error of top is the
+// refusal (topError).
+func (p *Proxy) readJSONObject(w http.ResponseWriter, r *http.Request, top func([]byte) error) ([]byte, *Error) {
 	body, e := p.readBody(w, r)
 	if e != nil || body == nil {
 		return nil, e
 	}
-	if err := jsonstream.Validate(body, maxJSONDepth); err != nil {
+	if err := jsonstream.ValidateObject(body, maxJSONDepth, top); err != nil {
+		if e := topError(err); e != nil {
+			return nil, e
+		}
 		return nil, fail(CodeMalformedBody, "the body is not valid JSON: "+err.Error())
 	}
 	if jsonstream.Kind(bytes.TrimSpace(body)) != '{' {
@@ -38,7 +48,12 @@ func (p *Proxy) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, *E
 // requiredJSONBody is readJSONBody for the endpoints that need a body: an absent one
 // is refused with missing as the reason. On refusal it has answered and returns nil.
 func (p *Proxy) requiredJSONBody(w http.ResponseWriter, r *http.Request, missing string) []byte {
-	body, e := p.readJSONBody(w, r)
+	return p.requiredJSONObject(w, r, missing, nil)
+}
+
+// requiredJSONObject is requiredJSONBody with readJSONObject's top.
+func (p *Proxy) requiredJSONObject(w http.ResponseWriter, r *http.Request, missing string, top func([]byte) error) []byte {
+	body, e := p.readJSONObject(w, r, top)
 	if e == nil && body == nil {
 		e = fail(CodeMalformedBody, missing)
 	}

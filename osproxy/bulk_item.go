@@ -124,13 +124,22 @@ func wholeNumber(v jsonstream.Value) (int64, bool) {
 // one that is not a JSON object or sets a reserved field (TEN-9).
 func injectSource(dst, source []byte, tenantID, index string) ([]byte, *Error) {
 	out, err := tenant.Inject(dst, source, tenantID, index)
-	switch {
-	case err == tenant.ErrReservedField:
-		return dst, fail(CodeReservedField, "the document sets a field name the proxy reserves for its layout")
-	case err != nil:
+	if e := topError(err); e != nil {
+		return dst, e
+	}
+	if err != nil {
 		return dst, fail(CodeMalformedBody, "the document must be a JSON object")
 	}
 	return out, nil
+}
+
+// topError is the refusal of a document whose top-level names tenant.CheckTopName
+// refused (TEN-9, WR-19); nil for any other error.
+func topError(err error) *Error {
+	if err == tenant.ErrReservedField {
+		return fail(CodeReservedField, "the document sets a field name the proxy reserves for its layout")
+	}
+	return nil
 }
 
 // judgeUpdate writes an update body: doc and upsert judged and injected, so that an

@@ -247,6 +247,7 @@ var dataPathCases = []struct {
 	{"passthrough write 64KiB", true, request("PUT", "/orders/_doc/1", doc(64<<10), false), 201, 10},
 	{"passthrough search", true, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, false), 200, 10},
 	{"tenancy write 256B", false, request("PUT", "/orders/_doc/1", doc(256), true), 201, 32},
+	{"tenancy write 64KiB", false, request("PUT", "/orders/_doc/1", doc(64<<10), true), 201, 32},
 	{"tenancy search 10 hits", false, request("POST", "/orders/_search", `{"query":{"match":{"msg":"hi"}}}`, true), 200, 32},
 	{"passthrough bulk 100x256B", true, request("POST", "/orders/_bulk", bulkBody(100, 256), false), 200, 10},
 	{"tenancy bulk 100x256B", false, request("POST", "/orders/_bulk", bulkBody(100, 256), true), 200, 600},

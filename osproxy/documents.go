@@ -28,13 +28,15 @@ func (p *Proxy) write(w http.ResponseWriter, r *http.Request, tr tenancyRequest)
 			return
 		}
 	}
-	body := p.requiredJSONBody(w, r, "a document body is required")
+	// The document's top-level names are judged in the pass that validates it, so the
+	// splice that follows need not read it again.
+	body := p.requiredJSONObject(w, r, "a document body is required", tenant.CheckTopName)
 	if body == nil {
 		return
 	}
-	doc, e := injectSource(make([]byte, 0, len(body)+64+len(tr.index)), body, tr.tenant, tr.index)
-	if e != nil {
-		writeError(w, r, e)
+	doc, err := tenant.Splice(make([]byte, 0, len(body)+64+len(tr.index)), body, tr.tenant, tr.index)
+	if err != nil { // requiredJSONObject answered for everything but an object
+		writeError(w, r, fail(CodeMalformedBody, "the document must be a JSON object"))
 		return
 	}
 	if tr.route.Kind == route.DocCreate {

@@ -13,7 +13,14 @@ const pairwiseLimit = 8
 // being compared after unescaping (SRCH-4). A duplicate is refused because servers
 // disagree on which occurrence wins, and a screen that reads one occurrence while the
 // upstream obeys the other is bypassed. The error is a *SyntaxError.
-func Validate(doc []byte, maxDepth int) error {
+func Validate(doc []byte, maxDepth int) error { return ValidateObject(doc, maxDepth, nil) }
+
+// ValidateObject is Validate that also hands each member name of a root object to top,
+// raw (escapes intact), in document order, and stops with top's error: a caller that
+// judges a document's top-level names does so in the pass that validates it, instead
+// of reading the document a second time. top is not called for a root that is not an
+// object; nil means Validate.
+func ValidateObject(doc []byte, maxDepth int, top func(rawKey []byte) error) error {
 	var p parser
 	p.init(maxDepth)
 	p.r.initBytes(doc)
@@ -24,10 +31,14 @@ func Validate(doc []byte, maxDepth int) error {
 	var keyBuf [64]span
 	var startBuf [16]int
 	keys, starts := keyBuf[:0], startBuf[:0]
+	rootObject, first := false, true
 	for {
 		tok, err := p.next()
 		if err != nil {
 			return err
+		}
+		if first {
+			rootObject, first = tok == tokObjectStart, false
 		}
 		switch tok {
 		case tokEOF:
@@ -36,6 +47,11 @@ func Validate(doc []byte, maxDepth int) error {
 			starts = append(starts, len(keys))
 		case tokKey:
 			keys = append(keys, span{p.tokStart + 1, p.r.pos - 1})
+			if top != nil && rootObject && len(starts) == 1 {
+				if err := top(doc[p.tokStart+1 : p.r.pos-1]); err != nil {
+					return err
+				}
+			}
 		case tokObjectEnd:
 			from := starts[len(starts)-1]
 			if at := firstDuplicate(doc, keys[from:]); at >= 0 {

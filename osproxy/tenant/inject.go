@@ -21,16 +21,29 @@ func Inject(dst, doc []byte, tenant, index string) ([]byte, error) {
 	if jsonstream.Kind(doc) != '{' {
 		return dst, ErrNotObject
 	}
-	err := jsonstream.MembersTrusted(doc, func(key, _ []byte) error {
-		// A dotted name such as "_tenant.x" is an object path under the reserved
-		// field to OpenSearch, so it is refused too.
-		if isReserved(key, true) {
-			return ErrReservedField
-		}
-		return nil
-	})
-	if err != nil {
+	if err := jsonstream.MembersTrusted(doc, func(key, _ []byte) error { return CheckTopName(key) }); err != nil {
 		return dst, err
+	}
+	return Splice(dst, doc, tenant, index)
+}
+
+// CheckTopName refuses a top-level member name of a client document that is a
+// reserved field, under any spelling: a dotted name such as "_tenant.x" is an object
+// path under the reserved field to OpenSearch, so it is refused too. rawKey is the name
+// as it stands between its quotes, escapes intact.
+func CheckTopName(rawKey []byte) error {
+	if isReserved(rawKey, true) {
+		return ErrReservedField
+	}
+	return nil
+}
+
+// Splice is Inject for a document whose top-level names CheckTopName has already
+// passed, in the pass that validated it (jsonstream.ValidateObject): it only writes.
+func Splice(dst, doc []byte, tenant, index string) ([]byte, error) {
+	doc = bytes.TrimSpace(doc)
+	if jsonstream.Kind(doc) != '{' {
+		return dst, ErrNotObject
 	}
 	dst = append(dst, `{"`+FieldTenant+`":`...)
 	dst = jsonstream.AppendString(dst, tenant)
