@@ -2,8 +2,11 @@ package conformance_test
 
 import (
 	"crypto/tls"
+	"io"
 	"net/http"
 	"strings"
+	"syscall"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -35,10 +38,40 @@ var _ = Describe("08 client identity", Label("profile:core", "upstream:mock"), f
 		if err != nil {
 			return 0, err
 		}
+		_, _ = io.Copy(io.Discard, resp.Body) // read to the end, so the connection is reused
 		resp.Body.Close()
 		return resp.StatusCode, nil
 	}
 	cert := func(o leafOpts) *tls.Certificate { c := ca.issue(o); return &c }
+
+	It("CFG-26: re-reads tls_cert, tls_key and tls_client_ca on SIGHUP: new handshakes use them, an open connection keeps serving", Label("rule:CFG-26", "rule:SEC-7"), func() {
+		p := startProxy(baseEnv)
+		base := "https://" + p.Addr + "/orders/_doc/1"
+		open := tlsClient(ca, cert(leafOpts{cn: "svc"})) // keeps its connection alive
+		Expect(get(open, base, "x-tenant", "acme")).To(Equal(200))
+
+		// Rotate: another CA signs the listener's certificate and the clients'. The
+		// files keep their names, as a certificate manager rewrites them.
+		next := newTestCA("rotated")
+		writePair("listener", next.serverCert())
+		writeSpecFile("ca.pem", next.pemDER)
+		Expect(p.Signal(syscall.SIGHUP)).To(Succeed())
+		Eventually(p.Stderr, 10*time.Second).Should(ContainSubstring("SIGHUP: re-read"))
+
+		Expect(get(open, base, "x-tenant", "acme")).To(Equal(200), "the connection open before the reload keeps serving")
+		_, err := get(tlsClient(ca, cert(leafOpts{cn: "svc"})), base, "x-tenant", "acme")
+		Expect(err).To(HaveOccurred(), "a new handshake presents the rotated certificate, which the old CA did not sign")
+		rotated := next.issue(leafOpts{cn: "svc"})
+		Expect(get(tlsClient(next, &rotated), base, "x-tenant", "acme")).To(Equal(200))
+		_, err = get(tlsClient(next, cert(leafOpts{cn: "svc"})), base, "x-tenant", "acme")
+		Expect(err).To(HaveOccurred(), "a client certificate of the CA replaced in tls_client_ca")
+
+		writeSpecFile("ca.pem", []byte("not a certificate\n"))
+		Expect(p.Signal(syscall.SIGHUP)).To(Succeed())
+		Eventually(p.Stderr, 10*time.Second).Should(MatchRegexp("SIGHUP: kept the previous secrets: .*`tls_client_ca`"))
+		Expect(get(tlsClient(next, &rotated), base, "x-tenant", "acme")).To(Equal(200), "a bad file keeps what is in force")
+		Expect(p.Exited()).To(BeFalse())
+	})
 
 	It("SEC-7: requires a client certificate of tls_client_ca by default", Label("rule:SEC-7"), func() {
 		p := startProxy(baseEnv)

@@ -3,10 +3,12 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/osproxy/osproxy/osproxy"
@@ -43,9 +45,54 @@ func loadTLS(cfg *config.Config) (*tls.Config, error) {
 	return tc, nil
 }
 
-// reloadOnHangup re-reads the secret files on each SIGHUP until the returned
-// stop is called. A failed reload keeps what was in force and says why.
-func reloadOnHangup(proxy *osproxy.Proxy, stderr io.Writer) (stop func()) {
+// listenerTLS is the TLS listener's configuration, re-read on SIGHUP (CFG-26):
+// each handshake takes the configuration in force, so a rotated certificate or
+// client CA applies from the next connection while those open keep theirs.
+type listenerTLS struct {
+	cfg     *config.Config
+	current atomic.Pointer[tls.Config]
+}
+
+// newListenerTLS loads the listener's files before any socket opens; nil when the
+// listener serves cleartext.
+func newListenerTLS(cfg *config.Config) (*listenerTLS, error) {
+	tc, err := loadTLS(cfg)
+	if err != nil || tc == nil {
+		return nil, err
+	}
+	l := &listenerTLS{cfg: cfg}
+	l.current.Store(tc)
+	return l, nil
+}
+
+// Config is the listener's tls.Config (nil for cleartext): it hands each handshake
+// the configuration in force.
+func (l *listenerTLS) Config() *tls.Config {
+	if l == nil {
+		return nil
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12,
+		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return l.current.Load(), nil }}
+}
+
+// Reload re-reads the certificate, key and client CA; on failure what was in
+// force stays, and the error names the key.
+func (l *listenerTLS) Reload() error {
+	if l == nil {
+		return nil
+	}
+	tc, err := loadTLS(l.cfg)
+	if err != nil {
+		return err
+	}
+	l.current.Store(tc)
+	return nil
+}
+
+// reloadOnHangup re-reads the secret files and the listener's certificates on each
+// SIGHUP until the returned stop is called. A failed reload keeps what was in
+// force and says why.
+func reloadOnHangup(proxy *osproxy.Proxy, listener *listenerTLS, stderr io.Writer) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -55,11 +102,11 @@ func reloadOnHangup(proxy *osproxy.Proxy, stderr io.Writer) (stop func()) {
 			case <-done:
 				return
 			case <-hup:
-				if err := proxy.Reload(); err != nil {
+				if err := errors.Join(proxy.Reload(), listener.Reload()); err != nil {
 					fmt.Fprintf(stderr, "osproxy: SIGHUP: kept the previous secrets: %v\n", err)
 					continue
 				}
-				fmt.Fprintln(stderr, "osproxy: SIGHUP: re-read the tokens file and secret files")
+				fmt.Fprintln(stderr, "osproxy: SIGHUP: re-read the tokens file, secret files and certificates")
 			}
 		}
 	}()

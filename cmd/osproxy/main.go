@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// From here every line to standard error goes through the log's buffer, so
 	// a plain line can never land inside a JSON one.
 	stderr = logs.sink
-	tlsConfig, err := loadTLS(cfg)
+	listenerTLS, err := newListenerTLS(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "osproxy: %v\n", err)
 		return 1
@@ -64,9 +64,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// HTTP/1.1 runs on the proxy's own loop, HTTP/2 (TLS only) on net/http.
 	srv := server.New(server.Config{
 		Handler:           proxy,
-		TLS:               tlsConfig,
-		ReadHeaderTimeout: 10 * time.Second, // slowloris guard
-		ReadTimeout:       cfg.ReadTimeout,  // CFG-23
+		TLS:               listenerTLS.Config(), // re-read on SIGHUP (CFG-26)
+		ReadHeaderTimeout: 10 * time.Second,     // slowloris guard
+		ReadTimeout:       cfg.ReadTimeout,      // CFG-23
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       noneIfZero(cfg.IdleTimeout),
 		MaxConns:          cfg.MaxConnections, // CFG-24
@@ -86,7 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "osproxy: %s\n", w) // UPS-4, CFG-29: once bound, before the readiness line
 	}
 	scheme := "http"
-	if tlsConfig != nil {
+	if listenerTLS != nil {
 		scheme = "https"
 	}
 	// CFG-18: the socket is bound, so this line is a readiness signal; what
@@ -96,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stopChecks := context.WithCancel(context.Background())
 	defer stopChecks()
 	go proxy.CheckUpstreams(ctx, func(line string) { fmt.Fprintf(stderr, "osproxy: %s\n", line) }) // UPS-8
-	return serve(srv, ln, cfg, proxy, stderr, logs.logger)
+	return serve(srv, ln, cfg, proxy, listenerTLS, stderr, logs.logger)
 }
 
 // noneIfZero maps a timeout of 0, which the configuration reads as "no
@@ -111,11 +111,12 @@ func noneIfZero(d time.Duration) time.Duration {
 // serve runs srv until a signal, then drains (CFG-17, OPS-9): readiness turns
 // false, then after shutdown_delay the listener closes, in-flight requests
 // finish for at most shutdown_timeout, and the process exits 0. SIGHUP re-reads
-// the secret files without touching connections (CFG-26).
-func serve(srv *server.Server, ln net.Listener, cfg *config.Config, proxy *osproxy.Proxy, stderr io.Writer, logger *slog.Logger) int {
+// the secret files and the listener's certificates without touching connections
+// (CFG-26).
+func serve(srv *server.Server, ln net.Listener, cfg *config.Config, proxy *osproxy.Proxy, listener *listenerTLS, stderr io.Writer, logger *slog.Logger) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	stopReloads := reloadOnHangup(proxy, stderr)
+	stopReloads := reloadOnHangup(proxy, listener, stderr)
 	defer stopReloads()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

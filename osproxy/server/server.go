@@ -89,8 +89,7 @@ func New(cfg Config) *Server {
 		s.slots = make(chan struct{}, cfg.MaxConns)
 	}
 	if cfg.TLS != nil {
-		s.tlsCfg = cfg.TLS.Clone()
-		s.tlsCfg.NextProtos = []string{"h2", "http/1.1"}
+		s.tlsCfg = withProtocols(cfg.TLS)
 		s.h2 = &http.Server{Handler: cfg.Handler, TLSConfig: s.tlsCfg, ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 			ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, IdleTimeout: cfg.IdleTimeout,
 			ErrorLog: cfg.ErrorLog, MaxHeaderBytes: h1.MaxHead, ConnState: s.h2State}
@@ -300,3 +299,34 @@ func (s *Server) closeAll() {
 }
 
 func (s *Server) logf(format string, args ...any) { s.cfg.ErrorLog.Printf(format, args...) }
+
+// protocols are the application protocols the listener offers by ALPN.
+var protocols = []string{"h2", "http/1.1"}
+
+// withProtocols clones c with the listener's protocols. A configuration that
+// c.GetConfigForClient picks per handshake (one re-read on SIGHUP) carries them
+// too: it is cloned once, when it first comes back, so its session tickets keep
+// resuming until the next one replaces it.
+func withProtocols(c *tls.Config) *tls.Config {
+	out := c.Clone()
+	out.NextProtos = protocols
+	pick := c.GetConfigForClient
+	if pick == nil {
+		return out
+	}
+	var last atomic.Pointer[[2]*tls.Config] // what pick returned, and its clone with protocols
+	out.GetConfigForClient = func(h *tls.ClientHelloInfo) (*tls.Config, error) {
+		got, err := pick(h)
+		if got == nil || err != nil {
+			return got, err
+		}
+		if l := last.Load(); l != nil && l[0] == got {
+			return l[1], nil
+		}
+		with := got.Clone()
+		with.NextProtos = protocols
+		last.Store(&[2]*tls.Config{got, with})
+		return with, nil
+	}
+	return out
+}

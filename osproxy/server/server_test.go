@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -381,5 +383,28 @@ func TestServe_WriteStallTimeout_ClientNotReadingCut(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a client that stopped reading held the handler past WriteStallTimeout")
+	}
+}
+
+func TestWithProtocols_PickedConfigurations_OfferProtocolsAndAreClonedOncePerReload(t *testing.T) {
+	first, second := &tls.Config{ServerName: "first"}, &tls.Config{ServerName: "second"}
+	var current atomic.Pointer[tls.Config]
+	current.Store(first)
+	out := withProtocols(&tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return current.Load(), nil }})
+	if !slices.Equal(out.NextProtos, protocols) {
+		t.Fatalf("the listener's own configuration offers %q", out.NextProtos)
+	}
+	a, _ := out.GetConfigForClient(nil)
+	b, _ := out.GetConfigForClient(nil)
+	if a.ServerName != "first" || !slices.Equal(a.NextProtos, protocols) || a != b {
+		t.Fatalf("picked %q offering %q, same clone both times: %v", a.ServerName, a.NextProtos, a == b)
+	}
+	if first.NextProtos != nil {
+		t.Fatal("the picked configuration itself was changed")
+	}
+	current.Store(second) // a reload
+	c, _ := out.GetConfigForClient(nil)
+	if c.ServerName != "second" || !slices.Equal(c.NextProtos, protocols) {
+		t.Fatalf("after the reload: %q offering %q", c.ServerName, c.NextProtos)
 	}
 }
