@@ -37,21 +37,45 @@ func (p *Proxy) readJSONObject(w http.ResponseWriter, r *http.Request, top func(
 		if e := topError(err); e != nil {
 			return nil, e
 		}
-		return nil, fail(CodeMalformedBody, "the body is not valid JSON: "+err.Error())
+		return nil, invalidJSON(err)
 	}
 	if jsonstream.Kind(bytes.TrimSpace(body)) != '{' {
-		return nil, fail(CodeMalformedBody, "the body must be a JSON object")
+		return nil, notAnObject()
 	}
 	return body, nil
 }
 
-// requiredJSONBody is readJSONBody for the endpoints that need a body: an absent one
-// is refused with missing as the reason. On refusal it has answered and returns nil.
-func (p *Proxy) requiredJSONBody(w http.ResponseWriter, r *http.Request, missing string) []byte {
-	return p.requiredJSONObject(w, r, missing, nil)
+func invalidJSON(err error) *Error {
+	return fail(CodeMalformedBody, "the body is not valid JSON: "+err.Error())
 }
 
-// requiredJSONObject is requiredJSONBody with readJSONObject's top.
+func notAnObject() *Error { return fail(CodeMalformedBody, "the body must be a JSON object") }
+
+// requiredJSONTree reads a body an endpoint needs and parses it into tree, which
+// checks everything readJSONBody checks in the same pass: an absent body is refused
+// with missing as the reason. On refusal it has answered and returns false.
+func (p *Proxy) requiredJSONTree(w http.ResponseWriter, r *http.Request, missing string, tree *jsonstream.Tree) bool {
+	body, e := p.readBody(w, r)
+	switch {
+	case e != nil:
+	case body == nil:
+		e = fail(CodeMalformedBody, missing)
+	default:
+		if err := tree.Parse(body, maxJSONDepth); err != nil {
+			e = invalidJSON(err)
+		} else if tree.Root().Kind() != '{' {
+			e = notAnObject()
+		}
+	}
+	if e != nil {
+		writeError(w, r, e)
+		return false
+	}
+	return true
+}
+
+// requiredJSONObject is readJSONObject for the endpoints that need a body: an absent
+// one is refused with missing as the reason. On refusal it has answered and returns nil.
 func (p *Proxy) requiredJSONObject(w http.ResponseWriter, r *http.Request, missing string, top func([]byte) error) []byte {
 	body, e := p.readJSONObject(w, r, top)
 	if e == nil && body == nil {

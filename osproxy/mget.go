@@ -19,13 +19,8 @@ func (p *Proxy) mget(w http.ResponseWriter, r *http.Request, tr tenancyRequest) 
 		writeError(w, r, e)
 		return
 	}
-	body := p.requiredJSONBody(w, r, "an _mget body with docs or ids is required")
-	if body == nil {
-		return
-	}
 	var tree jsonstream.Tree
-	if tree.Parse(body, maxJSONDepth) != nil {
-		writeError(w, r, fail(CodeMalformedBody, "the body is not valid JSON"))
+	if !p.requiredJSONTree(w, r, "an _mget body with docs or ids is required", &tree) {
 		return
 	}
 	docs, e := p.mgetDocs(tree.Root(), tr)
