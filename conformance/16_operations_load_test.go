@@ -166,9 +166,9 @@ var _ = Describe("16 operations: overload and soak", Label("profile:operations",
 // refusals, upstream resets, client aborts and streams mixed in. An outcome
 // other than the one expected counts in failed.
 func soakMix(c *http.Client, base string, failed *atomic.Int64) func(i int) {
-	expect := func(ok bool) {
-		if !ok {
-			failed.Add(1)
+	expect := func(ok bool, what string, status int, err error) {
+		if !ok && failed.Add(1) <= 5 { // the first few, to tell a flake from a bug
+			GinkgoWriter.Printf("soak: unexpected outcome of %s: status %d, error %v\n", what, status, err)
 		}
 	}
 	do := func(method, path, body string, h ...string) (int, error) {
@@ -190,27 +190,32 @@ func soakMix(c *http.Client, base string, failed *atomic.Int64) func(i int) {
 		case i%100 == 7: // a client that leaves while the upstream thinks
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			req, _ := http.NewRequestWithContext(ctx, "GET", base+"/legacy/_slow", nil)
-			_, err := c.Do(req)
+			resp, err := c.Do(req)
 			cancel()
-			expect(err != nil)
+			status := 0
+			if resp != nil {
+				status = resp.StatusCode
+				resp.Body.Close()
+			}
+			expect(err != nil, "a client that leaves", status, err)
 		case i%50 == 3: // an upstream that resets mid-body
-			_, err := do("GET", "/legacy/_reset", "")
-			expect(err != nil)
+			status, err := do("GET", "/legacy/_reset", "")
+			expect(err != nil, "an upstream reset mid-body", status, err)
 		case i%20 == 5:
 			status, err := do("GET", "/legacy/_big", "")
-			expect(err == nil && status == 200)
+			expect(err == nil && status == 200, "a 1 MiB passthrough answer", status, err)
 		case i%10 == 1: // refused: no tenant
 			status, err := do("POST", "/orders/_search", `{}`, "Content-Type", "application/json")
-			expect(err == nil && status == 400)
+			expect(err == nil && status == 400, "a search without a tenant", status, err)
 		case i%3 == 0:
 			status, err := do("PUT", "/orders/_doc/1", `{"a":1}`, json...)
-			expect(err == nil && status == 201)
+			expect(err == nil && status == 201, "a tenancy write", status, err)
 		case i%3 == 1:
 			status, err := do("POST", "/orders/_search", `{"query":{"match_all":{}}}`, json...)
-			expect(err == nil && status == 200)
+			expect(err == nil && status == 200, "a tenancy search", status, err)
 		default:
 			status, err := do("GET", "/legacy/_doc/1", "")
-			expect(err == nil && status == 200)
+			expect(err == nil && status == 200, "a passthrough read", status, err)
 		}
 	}
 }

@@ -51,8 +51,13 @@ type conn struct {
 	resp                  response
 	ctx                   reqCtx
 
-	watch     sync.Mutex // guards watching
-	watching  chan struct{}
+	watch    sync.Mutex // guards watching and handling
+	watching chan struct{}
+	// handling is true while the handler runs: only then may a watch start. The
+	// request context outlives its request in any goroutine that kept it, and is
+	// reused by the next one; a Done called late must not start a read that
+	// competes with the server's own reads of the next request.
+	handling  bool
 	peeked    [1]byte
 	hasPeeked bool
 }
@@ -279,6 +284,9 @@ func (c *conn) handle() (ok bool) {
 			ok = false
 		}
 	}()
+	c.watch.Lock()
+	c.handling = true
+	c.watch.Unlock()
 	c.srv.cfg.Handler.ServeHTTP(&c.resp, &c.req)
 	c.stopWatch()
 	return true

@@ -43,7 +43,9 @@ func (x *reqCtx) SetValue(key, val any) bool {
 }
 
 // Done returns a channel closed when the client goes away while the handler
-// runs. The first call starts watching the connection.
+// runs. A call while the handler runs starts watching the connection, if no
+// watch runs yet: one made between requests (late, by a goroutine that kept the
+// context) starts nothing, so the next request's first call still does.
 func (x *reqCtx) Done() <-chan struct{} {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -51,9 +53,10 @@ func (x *reqCtx) Done() <-chan struct{} {
 		x.done = make(chan struct{})
 		if x.err != nil {
 			close(x.done)
-		} else {
-			x.c.watchClose()
 		}
+	}
+	if x.err == nil {
+		x.c.watchClose()
 	}
 	return x.done
 }

@@ -15,13 +15,12 @@ var syscallEMFILE = syscall.EMFILE
 // context ends when the client closes it. A byte that arrives instead (the
 // client's next request, pipelined) is kept for the next read. Nothing is
 // watched while the request body is unread: those bytes are the handler's.
+// A Done called when no handler runs (late, from a goroutine that kept an
+// ended request's context) starts nothing.
 func (c *conn) watchClose() {
-	if c.br.Buffered() > 0 || c.hasPeeked || !c.body.b.Complete() {
-		return
-	}
 	c.watch.Lock()
 	defer c.watch.Unlock()
-	if c.watching != nil {
+	if !c.handling || c.watching != nil || c.br.Buffered() > 0 || c.hasPeeked || !c.body.b.Complete() {
 		return
 	}
 	exited := make(chan struct{})
@@ -45,7 +44,7 @@ func (c *conn) watchClose() {
 func (c *conn) stopWatch() {
 	c.watch.Lock()
 	w := c.watching
-	c.watching = nil
+	c.watching, c.handling = nil, false
 	c.watch.Unlock()
 	if w == nil {
 		return
