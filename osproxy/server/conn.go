@@ -220,7 +220,7 @@ func (c *conn) serveOne() bool {
 	// A response that went out whole while the client may still be sending a
 	// body nobody read (a refusal): close so that the client reads it first.
 	c.linger = !keep && c.resp.failed == nil && c.body.readErr == nil && !c.body.b.Complete()
-	c.ctx.reset()
+	c.ctx.end() // a goroutine that kept the context sees the request over
 	if !keep || c.srv.shuttingDown() {
 		return false
 	}
@@ -284,6 +284,7 @@ func (c *conn) handle() (ok bool) {
 			ok = false
 		}
 	}()
+	c.ctx.reset()
 	c.watch.Lock()
 	c.handling = true
 	c.watch.Unlock()

@@ -43,9 +43,9 @@ func (x *reqCtx) SetValue(key, val any) bool {
 }
 
 // Done returns a channel closed when the client goes away while the handler
-// runs. A call while the handler runs starts watching the connection, if no
-// watch runs yet: one made between requests (late, by a goroutine that kept the
-// context) starts nothing, so the next request's first call still does.
+// runs. The first call starts watching the connection. Once the request has
+// ended its context is done (end), so a goroutine that kept it and asks late
+// gets a closed channel and starts nothing.
 func (x *reqCtx) Done() <-chan struct{} {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -53,10 +53,9 @@ func (x *reqCtx) Done() <-chan struct{} {
 		x.done = make(chan struct{})
 		if x.err != nil {
 			close(x.done)
+		} else {
+			x.c.watchClose()
 		}
-	}
-	if x.err == nil {
-		x.c.watchClose()
 	}
 	return x.done
 }
@@ -80,7 +79,10 @@ func (x *reqCtx) cancel() {
 	}
 }
 
-// reset readies the context for the next request.
+// end marks the request over: its context is done from now until reset.
+func (x *reqCtx) end() { x.cancel() }
+
+// reset readies the context for the next request, as its handler starts.
 func (x *reqCtx) reset() {
 	x.mu.Lock()
 	x.done, x.err, x.key, x.val = nil, nil, nil, nil
